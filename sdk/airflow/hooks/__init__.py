@@ -1,0 +1,1 @@
+"""`airflow.hooks`: BaseHook (hooks for external systems are not provided)."""

@@ -1,0 +1,4 @@
+"""`airflow.hooks.base`: BaseHook."""
+from leoflow.models import BaseHook
+
+__all__ = ["BaseHook"]

@@ -1,0 +1,4 @@
+"""`airflow.models.connection`: Connection."""
+from leoflow.models import Connection
+
+__all__ = ["Connection"]

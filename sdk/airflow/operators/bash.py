@@ -1,0 +1,4 @@
+"""`airflow.operators.bash`: BashOperator."""
+from leoflow.operators import BashOperator
+
+__all__ = ["BashOperator"]

@@ -1,0 +1,1 @@
+"""`airflow.providers.standard`: the operators Airflow 3 ships in its standard provider."""

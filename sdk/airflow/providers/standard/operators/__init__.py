@@ -1,0 +1,1 @@
+"""`airflow.providers.standard.operators`: bash, python and empty."""

@@ -1,0 +1,4 @@
+"""`airflow.providers.standard.operators.empty`: EmptyOperator."""
+from leoflow.operators import EmptyOperator
+
+__all__ = ["EmptyOperator"]

@@ -1,0 +1,5 @@
+"""Leoflow Lite's authoring model: DAGs, operators, task groups and TaskFlow.
+
+The `airflow.*` compatibility modules re-export what lives here; the parser
+and the runtime read the objects it builds.
+"""

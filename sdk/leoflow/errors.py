@@ -1,0 +1,73 @@
+"""Airflow's exception types, plus the error for features Leoflow Lite refuses.
+
+The classes claim the `airflow.exceptions` module so tracebacks and task
+errors read exactly as they do under Airflow.
+"""
+from leoflow.callsite import user_location
+
+
+class AirflowException(Exception):
+    """Base class of Airflow's errors."""
+
+
+class AirflowSkipException(AirflowException):
+    """Raised by a task to end in the `skipped` state."""
+
+
+class AirflowFailException(AirflowException):
+    """Raised by a task to fail without using its retries."""
+
+
+class AirflowNotFoundException(AirflowException):
+    """A connection or other named object does not exist."""
+
+
+class AirflowTaskTimeout(AirflowException):
+    """A task ran longer than its execution_timeout."""
+
+
+class DuplicateTaskIdFound(AirflowException):
+    """Two tasks or task groups of one DAG share an id."""
+
+
+class TaskNotFound(AirflowException):
+    """A task id that the DAG does not have."""
+
+
+class ParamValidationError(AirflowException):
+    """A param value does not match its schema."""
+
+
+class AirflowDagCycleException(AirflowException):
+    """The task dependencies form a cycle."""
+
+
+for _cls in (AirflowException, AirflowSkipException, AirflowFailException, AirflowNotFoundException,
+             AirflowTaskTimeout, DuplicateTaskIdFound, TaskNotFound, ParamValidationError,
+             AirflowDagCycleException):
+    _cls.__module__ = "airflow.exceptions"
+
+
+class UnsupportedFeature(Exception):
+    """An Airflow feature that Leoflow Lite does not implement."""
+
+
+def unsupported(feature):
+    """The error to raise for `feature`, located at the user's line."""
+    return UnsupportedFeature(f"feature {feature} is not supported by Leoflow Lite ({user_location()})")
+
+
+class UnsupportedImport(UnsupportedFeature, ImportError):
+    """An `airflow.*` module or name that Leoflow Lite does not provide."""
+
+
+def refuse_missing_names(module_name):
+    """A module `__getattr__` that refuses names the compatibility module does not have."""
+
+    def __getattr__(name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise UnsupportedImport(
+            f"feature {module_name}.{name} is not supported by Leoflow Lite ({user_location()})")
+
+    return __getattr__

@@ -1,0 +1,52 @@
+"""Runs the parse: user output goes to stderr at the file-descriptor level, the spec to stdout.
+
+Exit 0 with the spec, or 1 with the user's traceback on stderr.
+"""
+import os
+import sys
+
+from leoflow.callsite import SDK_ROOT
+
+
+def _write_all(fd, data):
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def print_user_traceback(error):
+    """The traceback from the user's first frame on (the parser's own frames trimmed)."""
+    import traceback
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(SDK_ROOT):
+        tb = tb.tb_next
+    traceback.print_exception(type(error), error, tb or error.__traceback__, file=sys.stderr)
+    sys.stderr.flush()
+
+
+def main(argv):
+    if len(argv) != 1:
+        sys.stderr.write("usage: python -m leoflow_parser <dag_file>\n")
+        return 2
+    path = os.path.abspath(argv[0])
+    spec_stdout = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        from leoflow.jsonout import dumps
+        from leoflow.loader import collect_dags, load_dag_file
+        from leoflow_parser.spec import file_spec
+        module = load_dag_file(path)
+        text = dumps(file_spec(path, collect_dags(module)))
+    except BaseException as error:
+        try:
+            sys.stdout.flush()
+        except Exception:
+            pass
+        print_user_traceback(error)
+        return 1
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    _write_all(spec_stdout, (text + "\n").encode())
+    return 0

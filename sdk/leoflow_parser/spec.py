@@ -1,0 +1,246 @@
+"""Builds the DAG spec (docs/contracts.md) from the DAG objects a file defined."""
+import os
+from datetime import date, datetime, timedelta
+
+from leoflow.dag import DagParam
+from leoflow.decorators import (DecoratedOperator, _BashDecoratedOperator, _BranchPythonDecoratedOperator,
+                                _PythonDecoratedOperator, _ShortCircuitDecoratedOperator, parameter_names)
+from leoflow.errors import AirflowDagCycleException
+from leoflow.operators import (BashOperator, BranchPythonOperator, EmptyOperator, PythonOperator,
+                               ShortCircuitOperator)
+from leoflow.params import Param
+from leoflow.timeutil import rfc3339, seconds, timedelta_json
+from leoflow.xcom_arg import XComArg
+
+SPEC_VERSION = 1
+
+# Where Airflow keeps the classes Leoflow provides (what its API shows as class_ref.module_path).
+AIRFLOW_MODULES = {
+    BashOperator: "airflow.providers.standard.operators.bash",
+    EmptyOperator: "airflow.providers.standard.operators.empty",
+    PythonOperator: "airflow.providers.standard.operators.python",
+    BranchPythonOperator: "airflow.providers.standard.operators.python",
+    ShortCircuitOperator: "airflow.providers.standard.operators.python",
+    _PythonDecoratedOperator: "airflow.providers.standard.decorators.python",
+    _BranchPythonDecoratedOperator: "airflow.providers.standard.decorators.branch_python",
+    _ShortCircuitDecoratedOperator: "airflow.providers.standard.decorators.short_circuit",
+    _BashDecoratedOperator: "airflow.providers.standard.decorators.bash",
+}
+
+
+def cleandoc(text):
+    """Docs dedented as inspect.cleandoc does (first line stripped, common indent removed)."""
+    if text is None:
+        return None
+    lines = text.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents) if indents else 0
+    lines = [lines[0].lstrip()] + [line[margin:].rstrip() if not line.strip() else line[margin:]
+                                   for line in lines[1:]]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+def json_safe(value):
+    """`value` in a JSON-encodable, deterministic form."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return getattr(value, "value", value) if isinstance(value, str) and type(value) is not str else value
+    if isinstance(value, XComArg):
+        return {"xcom": {"task_id": value.operator.task_id, "key": value.key}}
+    if isinstance(value, DagParam):
+        return {"param": value._name}
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return timedelta_json(value)
+    if isinstance(value, Param):
+        return json_safe(value.serialize())
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((json_safe(item) for item in value), key=repr)
+    if callable(value) and hasattr(value, "__qualname__"):
+        return value.__qualname__
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+def ref(value):
+    """A task argument as the spec shows it: an XCom reference, a DAG param or a literal."""
+    if isinstance(value, XComArg):
+        return {"xcom": {"task_id": value.operator.task_id, "key": value.key}}
+    if isinstance(value, DagParam):
+        return {"param": value._name}
+    return {"literal": json_safe(value)}
+
+
+def schedule_json(schedule):
+    if isinstance(schedule, timedelta):
+        return {"timedelta": seconds(schedule)}
+    if schedule == "@quarterly":
+        return "0 0 1 */3 *"
+    if schedule == "@annually":
+        return "@yearly"
+    return schedule
+
+
+def _operator_class(task):
+    return task.operator_class if task.is_mapped else type(task)
+
+
+def _task_value(task, name):
+    """An operator-specific argument, from the task or (mapped tasks) its partial arguments."""
+    if task.is_mapped:
+        return task.partial_kwargs.get(name)
+    return getattr(task, name, None)
+
+
+def _arguments(task):
+    klass = _operator_class(task)
+    if not issubclass(klass, (PythonOperator, DecoratedOperator)):
+        return {}
+    function = _task_value(task, "python_callable")
+    names = parameter_names(function) if function is not None else ()
+    arguments = {}
+    for index, value in enumerate(_task_value(task, "op_args") or ()):
+        arguments[names[index] if index < len(names) else f"args[{index}]"] = ref(value)
+    for name, value in (_task_value(task, "op_kwargs") or {}).items():
+        arguments[name] = ref(value)
+    return arguments
+
+
+def _mapping(task):
+    if not task.is_mapped:
+        return None
+    if task.expand_kind == "expand":
+        return {"kind": "expand", "args": {name: ref(value) for name, value in task.expand_value.items()}}
+    return {"kind": "expand_kwargs", "source": ref(task.expand_value)}
+
+
+def _callable_name(task):
+    function = _task_value(task, "python_callable")
+    if function is None or not callable(function):
+        return None
+    qualname = getattr(function, "__qualname__", type(function).__qualname__)
+    return f"{getattr(function, '__module__', None)}:{qualname}"
+
+
+def task_spec(task):
+    klass = _operator_class(task)
+    bash_command = _task_value(task, "bash_command") if issubclass(klass, BashOperator) else None
+    group = task.task_group
+    return {
+        "task_id": task.task_id,
+        "operator": klass.__name__,
+        "operator_name": task.operator_name,
+        "operator_module": AIRFLOW_MODULES.get(klass, klass.__module__),
+        "type": task.leoflow_kind,
+        "upstream": sorted(task.upstream_task_ids),
+        "trigger_rule": task.trigger_rule,
+        "retries": task.retries,
+        "retry_delay": seconds(task.retry_delay),
+        "retry_exponential_backoff": task.retry_exponential_backoff,
+        "max_retry_delay": seconds(task.max_retry_delay),
+        "execution_timeout": seconds(task.execution_timeout),
+        "owner": task.owner,
+        "queue": task.queue,
+        "pool": task.pool,
+        "pool_slots": task.pool_slots,
+        "priority_weight": task.priority_weight,
+        "weight_rule": task.weight_rule,
+        "depends_on_past": task.depends_on_past,
+        "wait_for_downstream": task.wait_for_downstream,
+        "start_date": rfc3339(task.start_date),
+        "end_date": rfc3339(task.end_date),
+        "doc_md": cleandoc(task.doc_md),
+        "ui_color": task.ui_color,
+        "ui_fgcolor": task.ui_fgcolor,
+        "template_fields": list(task.template_fields),
+        "task_group": None if group is None or group.is_root else group.group_id,
+        "callable": _callable_name(task),
+        "bash_command": bash_command if isinstance(bash_command, str) else None,
+        "arguments": _arguments(task),
+        "mapping": _mapping(task),
+        "do_xcom_push": task.do_xcom_push,
+        "multiple_outputs": task.multiple_outputs,
+        "line": task.line,
+    }
+
+
+def check_acyclic(dag):
+    """Raise Airflow's error when the dependencies form a cycle."""
+    state = {}
+    for start in dag.task_dict:
+        if start in state:
+            continue
+        stack = [(start, iter(sorted(dag.task_dict[start].downstream_task_ids)))]
+        state[start] = "visiting"
+        while stack:
+            task_id, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[task_id] = "done"
+                stack.pop()
+            elif state.get(child) == "visiting":
+                raise AirflowDagCycleException(f"Cycle detected in DAG: {dag.dag_id}. Faulty task: {child}")
+            elif child not in state:
+                state[child] = "visiting"
+                stack.append((child, iter(sorted(dag.task_dict[child].downstream_task_ids))))
+
+
+def _warnings(dag):
+    warnings = []
+    for decorator in dag.decorated_tasks:
+        if not decorator.called:
+            code = decorator.function.__code__
+            warnings.append({
+                "type": "unused_task",
+                "message": f"task '{decorator.kwargs['task_id']}' is defined but never called "
+                           f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})",
+            })
+    return warnings
+
+
+def dag_spec(dag):
+    check_acyclic(dag)
+    return {
+        "dag_id": dag.dag_id,
+        "dag_display_name": dag.dag_display_name,
+        "fileloc": os.path.abspath(dag.fileloc) if dag.fileloc else "",
+        "description": dag.description,
+        "doc_md": cleandoc(dag.doc_md),
+        "schedule": schedule_json(dag.schedule),
+        "timetable_summary": dag.timetable_summary,
+        "start_date": rfc3339(dag.start_date),
+        "end_date": rfc3339(dag.end_date),
+        "catchup": dag.catchup,
+        "max_active_runs": dag.max_active_runs,
+        "max_active_tasks": dag.max_active_tasks,
+        "max_consecutive_failed_dag_runs": dag.max_consecutive_failed_dag_runs,
+        "dagrun_timeout": seconds(dag.dagrun_timeout),
+        "tags": sorted(dag.tags),
+        "owner": dag.default_args.get("owner") or "airflow",
+        "params": json_safe(dag.params.serialize()),
+        "default_args": json_safe(dag.default_args),
+        "render_template_as_native_obj": dag.render_template_as_native_obj,
+        "is_paused_upon_creation": dag.is_paused_upon_creation,
+        "task_groups": [
+            {"group_id": group.group_id,
+             "parent": None if group.parent_group is None or group.parent_group.is_root
+             else group.parent_group.group_id,
+             "tooltip": group.tooltip, "prefix_group_id": group.prefix_group_id}
+            for group in dag.task_group_dict.values()
+        ],
+        "tasks": [task_spec(task) for task in dag.task_dict.values()],
+        "warnings": _warnings(dag),
+    }
+
+
+def file_spec(path, dags):
+    return {"spec_version": SPEC_VERSION, "fileloc": path, "dags": [dag_spec(dag) for dag in dags]}
