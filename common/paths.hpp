@@ -1,0 +1,36 @@
+// Where things live on disk: LEOFLOW_HOME and its layout, the running
+// executable, and the Python packages (sdk/) found relative to it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+namespace leoflow {
+
+namespace fs = std::filesystem;
+
+// $LEOFLOW_HOME, else ~/.leoflow.
+fs::path leoflow_home();
+
+// The layout under a home; `dev` is Lite's isolated state.
+struct home_layout {
+  fs::path home;
+  fs::path config_file;  // home/config.yaml
+  fs::path dev;          // home/dev
+  fs::path database;     // home/dev/lite.db
+  fs::path logs;         // home/dev/logs
+  fs::path venvs;        // home/dev/venvs
+
+  static home_layout under(const fs::path& home);
+  // Creates the folders (not the files); throws fs::filesystem_error.
+  void create_directories() const;
+};
+
+fs::path executable_path();
+
+// $LEOFLOW_SDK, else <exe>/../sdk (build tree), else
+// <exe>/../share/leoflow/sdk (installed). nullopt when none holds
+// leoflow_parser.
+std::optional<fs::path> find_sdk_dir();
+
+}  // namespace leoflow

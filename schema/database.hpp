@@ -1,0 +1,109 @@
+// The store's connection to SQLite: migrations at open, one writer session on
+// its own thread (SQLite has one writer), a pool of reader sessions on another,
+// and awaitable `read`/`write` that run a function there and resume the caller
+// on its own executor. Thread-safe.
+#pragma once
+
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <soci/session.h>
+
+namespace leoflow::store {
+
+// A failure the user can act on (newer schema, unreadable file, disk full).
+class store_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Opens a session with Lite's pragmas (WAL, foreign keys, busy timeout).
+std::unique_ptr<soci::session> open_session(const std::filesystem::path& file);
+
+// Applies the embedded migrations that the database lacks. Throws store_error
+// when the database was written by a newer binary.
+void migrate(soci::session& session);
+
+// The newest schema version this binary knows.
+int latest_schema_version();
+
+class database {
+ public:
+  // Creates the file if needed and migrates it. Throws store_error.
+  explicit database(const std::filesystem::path& file, std::size_t readers = 2);
+  ~database();
+
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  const std::filesystem::path& file() const { return file_; }
+
+  // Runs f(session) on the writer thread. f should open its own transaction
+  // when it writes more than one statement.
+  template <typename F>
+  boost::asio::awaitable<std::invoke_result_t<F&, soci::session&>> write(F f) {
+    return run(writer_pool_, [this, f = std::move(f)]() mutable {
+      std::lock_guard lock(writer_mutex_);
+      return f(*writer_);
+    });
+  }
+
+  // Runs f(session) on a reader session (WAL: readers never block the writer).
+  template <typename F>
+  boost::asio::awaitable<std::invoke_result_t<F&, soci::session&>> read(F f) {
+    return run(reader_pool_, [this, f = std::move(f)]() mutable {
+      lease l(*this);
+      return f(*l.session);
+    });
+  }
+
+  // Blocking access for command-line tools and tests (no io_context needed).
+  template <typename F>
+  auto write_now(F f) {
+    std::lock_guard lock(writer_mutex_);
+    return f(*writer_);
+  }
+
+  void stop();
+
+ private:
+  struct lease {
+    explicit lease(database& d);
+    ~lease();
+    database& db;
+    soci::session* session;
+  };
+
+  template <typename Pool, typename Job>
+  boost::asio::awaitable<std::invoke_result_t<Job&>> run(Pool& pool, Job job) {
+    using result = std::invoke_result_t<Job&>;
+    auto task = [job = std::move(job)]() mutable -> boost::asio::awaitable<result> {
+      if constexpr (std::is_void_v<result>) {
+        job();
+        co_return;
+      } else {
+        co_return job();
+      }
+    };
+    return boost::asio::co_spawn(pool.get_executor(), std::move(task), boost::asio::use_awaitable);
+  }
+
+  std::filesystem::path file_;
+  std::unique_ptr<soci::session> writer_;
+  std::mutex writer_mutex_;
+  boost::asio::thread_pool writer_pool_{1};
+  boost::asio::thread_pool reader_pool_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<soci::session>> idle_readers_;
+};
+
+}  // namespace leoflow::store

@@ -1,0 +1,95 @@
+// Tests schema/database.hpp: migrations, pragmas, refusing a newer schema,
+// and the awaitable read/write hops.
+#include "schema/database.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+#include <soci/soci.h>
+
+#include "test/support/temp_home.hpp"
+
+using namespace leoflow;
+
+BOOST_AUTO_TEST_SUITE(database_suite)
+
+BOOST_AUTO_TEST_CASE(creates_and_migrates_with_pragmas) {
+  test::temp_dir dir;
+  store::database db(dir.path() / "dev" / "lite.db");
+  db.write_now([](soci::session& s) {
+    int version = 0;
+    s << "SELECT MAX(version) FROM schema_version", soci::into(version);
+    BOOST_TEST(version == store::latest_schema_version());
+    std::string mode;
+    s << "PRAGMA journal_mode", soci::into(mode);
+    BOOST_TEST(mode == "wal");
+    int fk = 0;
+    s << "PRAGMA foreign_keys", soci::into(fk);
+    BOOST_TEST(fk == 1);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(reopening_applies_nothing_twice) {
+  test::temp_dir dir;
+  const auto file = dir.path() / "lite.db";
+  { store::database db(file); }
+  store::database db(file);
+  db.write_now([](soci::session& s) {
+    int rows = 0;
+    s << "SELECT COUNT(*) FROM schema_version", soci::into(rows);
+    BOOST_TEST(rows == store::latest_schema_version());
+  });
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_database_from_a_newer_binary) {
+  test::temp_dir dir;
+  const auto file = dir.path() / "lite.db";
+  {
+    store::database db(file);
+    db.write_now([](soci::session& s) { s << "INSERT INTO schema_version (version) VALUES (9999)"; });
+  }
+  try {
+    store::database db(file);
+    BOOST_FAIL("opened a database with a newer schema");
+  } catch (const store::store_error& e) {
+    BOOST_TEST(std::string(e.what()).find("newer Leoflow") != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("9999") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(read_and_write_resume_on_the_callers_executor) {
+  test::temp_dir dir;
+  store::database db(dir.path() / "lite.db");
+  boost::asio::io_context io;
+  auto job = [&]() -> boost::asio::awaitable<int> {
+    co_await db.write([](soci::session& s) {
+      s << "INSERT INTO variable (var_key, val) VALUES ('k', 'v')";
+    });
+    BOOST_TEST(io.get_executor().running_in_this_thread());
+    int n = co_await db.read([](soci::session& s) {
+      int count = 0;
+      s << "SELECT COUNT(*) FROM variable", soci::into(count);
+      return count;
+    });
+    BOOST_TEST(io.get_executor().running_in_this_thread());
+    co_return n;
+  };
+  auto fut = boost::asio::co_spawn(io, job(), boost::asio::use_future);
+  io.run();
+  BOOST_TEST(fut.get() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(exceptions_cross_back_to_the_caller) {
+  test::temp_dir dir;
+  store::database db(dir.path() / "lite.db");
+  boost::asio::io_context io;
+  auto job = [&]() -> boost::asio::awaitable<void> {
+    co_await db.write([](soci::session& s) { s << "INSERT INTO no_such_table VALUES (1)"; });
+  };
+  auto fut = boost::asio::co_spawn(io, job(), boost::asio::use_future);
+  io.run();
+  BOOST_CHECK_THROW(fut.get(), soci::soci_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
