@@ -1,0 +1,42 @@
+"""Reads the task context from stdin, runs the try, writes the result file; exit 0 unless failed."""
+import json
+import os
+import sys
+
+
+def _parse_args(argv):
+    if len(argv) == 2 and argv[0] == "--result":
+        return argv[1]
+    if len(argv) == 1 and argv[0].startswith("--result="):
+        return argv[0][len("--result="):]
+    return None
+
+
+def write_result(path, result):
+    """Write the result atomically (a reader never sees half a file)."""
+    temporary = f"{path}.tmp-{os.getpid()}"
+    with open(temporary, "w") as handle:
+        json.dump(result, handle)
+    os.replace(temporary, path)
+
+
+def main(argv):
+    result_path = _parse_args(argv)
+    if result_path is None:
+        sys.stderr.write("usage: python -m leoflow_runtime --result FILE  (task context JSON on stdin)\n")
+        return 2
+    sys.stdout.reconfigure(line_buffering=True)
+    from leoflow_runtime.taskrun import run_task
+    try:
+        payload = json.load(sys.stdin)
+    except ValueError as error:
+        sys.stderr.write(f"invalid task context on stdin: {error}\n")
+        write_result(result_path, {"state": "failed", "xcoms": [], "skip_task_ids": [], "no_retry": False,
+                                   "error": f"invalid task context on stdin: {error}", "variables_set": {},
+                                   "rendered_fields": {}})
+        return 1
+    result = run_task(payload)
+    write_result(result_path, result)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return 1 if result["state"] == "failed" else 0

@@ -1,0 +1,122 @@
+"""The Airflow context a task gets: keys, macros, `var` and `conn` accessors, params."""
+import json
+import random
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from leoflow.models import Connection, Variable
+from leoflow.params import ParamsDict
+
+
+def ds_add(ds, days):
+    """`ds` (YYYY-MM-DD) shifted by `days` days."""
+    if not days:
+        return str(ds)
+    return (datetime.strptime(str(ds), "%Y-%m-%d") + timedelta(days=days)).strftime("%Y-%m-%d")
+
+
+def ds_format(ds, input_format, output_format):
+    """`ds` reformatted from `input_format` to `output_format`."""
+    return datetime.strptime(str(ds), input_format).strftime(output_format)
+
+
+class Macros:
+    """`macros` in templates, as Airflow's airflow.sdk.execution_time.macros module."""
+
+    datetime = datetime
+    timedelta = timedelta
+    json = json
+    time = time
+    uuid = uuid
+    random = staticmethod(random.random)
+    ds_add = staticmethod(ds_add)
+    ds_format = staticmethod(ds_format)
+
+
+class VariableAccessor:
+    """`var.value.<key>` / `var.json.<key>` in templates."""
+
+    def __init__(self, deserialize_json):
+        self._deserialize_json = deserialize_json
+
+    def __getattr__(self, key):
+        if key.startswith("__"):
+            raise AttributeError(key)
+        return Variable.get(key, deserialize_json=self._deserialize_json)
+
+    def get(self, key, default=None):
+        return Variable.get(key, default_var=default, deserialize_json=self._deserialize_json)
+
+
+class ConnectionAccessor:
+    """`conn.<conn_id>` in templates."""
+
+    def __getattr__(self, conn_id):
+        if conn_id.startswith("__"):
+            raise AttributeError(conn_id)
+        return Connection.get(conn_id)
+
+    def get(self, conn_id, default=None):
+        try:
+            return Connection.get(conn_id)
+        except Exception:
+            return default
+
+
+def process_params(dag, task, conf):
+    """DAG params, then task params, then the run's conf; validated into a plain dict."""
+    params = ParamsDict()
+    params.update(dag.params)
+    params.update(task.params)
+    if conf:
+        params.update(conf)
+    return params.validate()
+
+
+def build_context(ti, dag_run, dag, task, params):
+    context = {
+        "dag": dag,
+        "task": task,
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": dag_run.run_id,
+        "dag_run": dag_run,
+        "params": params,
+        "macros": Macros,
+        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
+        "conn": ConnectionAccessor(),
+        "inlets": task.inlets,
+        "outlets": task.outlets,
+        "inlet_events": {},
+        "outlet_events": {},
+        "triggering_asset_events": {},
+        "map_index_template": None,
+        "task_instance_key_str": f"{dag.dag_id}__{task.task_id}__{dag_run.run_id}",
+        "task_reschedule_count": 0,
+        "try_number": ti.try_number,
+        "start_date": ti.start_date,
+        "expanded_ti_count": ti.upstream_map_indexes.get(task.task_id),
+        "test_mode": False,
+        "prev_start_date_success": None,
+        "prev_end_date_success": None,
+    }
+    logical_date = dag_run.logical_date
+    if logical_date is not None:
+        ds = logical_date.strftime("%Y-%m-%d")
+        ds_nodash = ds.replace("-", "")
+        ts = logical_date.isoformat()
+        context.update({
+            "logical_date": logical_date,
+            "ds": ds,
+            "ds_nodash": ds_nodash,
+            "task_instance_key_str": f"{dag.dag_id}__{task.task_id}__{ds_nodash}",
+            "ts": ts,
+            "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
+            "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+            "data_interval_start": dag_run.data_interval_start,
+            "data_interval_end": dag_run.data_interval_end,
+            "prev_data_interval_start_success": None,
+            "prev_data_interval_end_success": None,
+        })
+    return context

@@ -1,0 +1,142 @@
+"""One task try: load the DAG, find the task, build its context, render, execute, collect.
+
+Outcomes follow Airflow: AirflowSkipException -> skipped, AirflowFailException ->
+failed without retry, any other exception -> failed; the return value (and its
+keys, with multiple_outputs) becomes XComs; branches and short-circuits skip.
+"""
+import logging
+import os
+import signal
+import sys
+import traceback
+
+from leoflow.callsite import SDK_ROOT
+from leoflow.context import pop_context, push_context, run_state
+from leoflow.errors import AirflowException, AirflowFailException, AirflowSkipException
+from leoflow.loader import collect_dags, load_dag_file
+from leoflow.xcom_arg import XCOM_RETURN_KEY
+from leoflow_runtime.context import build_context, process_params
+from leoflow_runtime.instance import DagRun, RuntimeTaskInstance
+from leoflow_runtime.mapping import mapped_arguments
+from leoflow_runtime.templating import Renderer, render_template_fields, resolve_references
+
+log = logging.getLogger("airflow.task")
+
+
+def _configure_logging():
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                        format="{%(filename)s:%(lineno)d} %(levelname)s - %(message)s")
+
+
+def _print_traceback(error):
+    """The full traceback on stderr (into the task log), the runtime's own leading frames trimmed."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(SDK_ROOT):
+        tb = tb.tb_next
+    traceback.print_exception(type(error), error, tb or error.__traceback__, file=sys.stderr)
+    sys.stderr.flush()
+
+
+def _error_line(error):
+    return traceback.format_exception_only(type(error), error)[-1].strip()
+
+
+def _run_callbacks(task, name, context):
+    callbacks = getattr(task, name, None)
+    if not callbacks:
+        return
+    for callback in callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]:
+        try:
+            callback(context)
+        except Exception:
+            log.exception("Error when executing %s callback", name)
+
+
+def _push_return_value(task, ti, value):
+    if not task.do_xcom_push or value is None:
+        return
+    if task.multiple_outputs:
+        if not isinstance(value, dict):
+            raise TypeError(f"Returned output was type {type(value)} expected dictionary for multiple_outputs")
+        for key in value:
+            if not isinstance(key, str):
+                raise TypeError("Returned dictionary keys must be strings when using multiple_outputs, "
+                                f"found {key} ({type(key)}) instead")
+        for key, item in value.items():
+            ti.xcom_push(key, item)
+    ti.xcom_push(XCOM_RETURN_KEY, value)
+
+
+def _find_task(payload):
+    module = load_dag_file(payload["dag_file"], payload.get("dag_source"))
+    dags = {dag.dag_id: dag for dag in collect_dags(module)}
+    if payload["dag_id"] not in dags:
+        raise AirflowException(f"Dag {payload['dag_id']!r} could not be found in {payload['dag_file']}")
+    dag = dags[payload["dag_id"]]
+    return dag, dag.get_task(payload["task_id"])
+
+
+def _on_sigterm(task_holder):
+    def handler(signum, frame):
+        task = task_holder.get("task")
+        if task is not None and hasattr(task, "on_kill"):
+            task.on_kill()
+        raise AirflowException("Task received SIGTERM signal")
+    return handler
+
+
+def run_task(payload):
+    """Run the try described by `payload` (the engine's task context); the result dict."""
+    _configure_logging()
+    run_state.variables = dict(payload.get("variables") or {})
+    run_state.connections = dict(payload.get("connections") or {})
+    os.chdir(os.path.dirname(os.path.abspath(payload["dag_file"])))
+    result = {"state": "failed", "xcoms": [], "skip_task_ids": [], "no_retry": False, "error": None,
+              "variables_set": {}, "rendered_fields": {}}
+    holder = {}
+    signal.signal(signal.SIGTERM, _on_sigterm(holder))
+    ti = None
+    task = None
+    context = None
+    try:
+        dag, task = _find_task(payload)
+        dag_run = DagRun(payload)
+        ti = RuntimeTaskInstance(task, dag_run, payload)
+        params = process_params(dag, task, dag_run.conf)
+        context = build_context(ti, dag_run, dag, task, params)
+        if task.is_mapped:
+            resolve = lambda value: resolve_references(value, context)
+            task = task.unmap(mapped_arguments(task, ti.map_index, resolve), resolve)
+            ti.task = task
+            context["task"] = task
+        holder["task"] = task
+        renderer = Renderer(dag, context)
+        ti.renderer = renderer.render
+        result["rendered_fields"] = render_template_fields(task, renderer)
+        push_context(context)
+        try:
+            _run_callbacks(task, "on_execute_callback", context)
+            value = task.execute(context)
+        finally:
+            pop_context()
+        _push_return_value(task, ti, value)
+        result["state"] = "success"
+        _run_callbacks(task, "on_success_callback", context)
+    except AirflowSkipException as error:
+        log.info("Skipping task. %s", error)
+        result["state"] = "skipped"
+        if context is not None:
+            _run_callbacks(task, "on_skipped_callback", context)
+    except BaseException as error:
+        _print_traceback(error)
+        result["error"] = _error_line(error)
+        result["no_retry"] = isinstance(error, AirflowFailException)
+        if context is not None:
+            context["exception"] = error
+            retrying = not result["no_retry"] and ti.try_number <= ti.max_tries
+            _run_callbacks(task, "on_retry_callback" if retrying else "on_failure_callback", context)
+    if ti is not None:
+        result["xcoms"] = [{"key": key, "value": value} for key, value in ti.pushed.items()]
+        result["skip_task_ids"] = list(ti.skipped)
+    result["variables_set"] = dict(run_state.variables_set)
+    return result
