@@ -15,12 +15,19 @@ def _write_all(fd, data):
 
 
 def print_user_traceback(error):
-    """The traceback from the user's first frame on (the parser's own frames trimmed)."""
+    """The traceback from the user's first frame on (the parser's own frames trimmed).
+
+    Errors with no user frame (a SyntaxError, a dependency cycle) print as the
+    exception alone; a SyntaxError's text names the file and line.
+    """
     import traceback
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename.startswith(SDK_ROOT):
         tb = tb.tb_next
-    traceback.print_exception(type(error), error, tb or error.__traceback__, file=sys.stderr)
+    if tb is None:
+        sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
+    else:
+        traceback.print_exception(type(error), error, tb, file=sys.stderr)
     sys.stderr.flush()
 
 
