@@ -42,7 +42,18 @@ class AirflowDagCycleException(AirflowException):
     """The task dependencies form a cycle."""
 
 
-for _cls in (AirflowException, AirflowSkipException, AirflowFailException, AirflowNotFoundException,
+class XComNotFound(AirflowException):
+    """An XComArg's XCom does not exist."""
+
+    def __init__(self, dag_id, task_id, key):
+        super().__init__()
+        self.dag_id, self.task_id, self.key = dag_id, task_id, key
+
+    def __str__(self):
+        return f'XComArg result from {self.task_id} at {self.dag_id} with key="{self.key}" is not found!'
+
+
+for _cls in (AirflowException, XComNotFound, AirflowSkipException, AirflowFailException, AirflowNotFoundException,
              AirflowTaskTimeout, DuplicateTaskIdFound, TaskNotFound, ParamValidationError,
              AirflowDagCycleException):
     _cls.__module__ = "airflow.exceptions"

@@ -1,6 +1,7 @@
 """The running task instance (`ti` in the context): XCom push/pull, skips, DagRun."""
 import json
 
+from leoflow.errors import XComNotFound
 from leoflow.params import NOTSET
 from leoflow.timeutil import parse_datetime
 from leoflow.xcom_arg import XCOM_RETURN_KEY
@@ -28,15 +29,6 @@ class DagRun:
 
     def __repr__(self):
         return f"<DagRun {self.dag_id} @ {self.logical_date}: {self.run_id}, state:{self.state}>"
-
-
-class XComNotFound(KeyError):
-    def __init__(self, dag_id, task_id, key):
-        super().__init__(dag_id, task_id, key)
-        self.dag_id, self.task_id, self.key = dag_id, task_id, key
-
-    def __str__(self):
-        return f'XComArg result from {self.task_id} at {self.dag_id} with key="{self.key}" is not found!'
 
 
 def encode_xcom(key, value):
