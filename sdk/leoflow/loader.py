@@ -2,12 +2,15 @@
 
 The module is named after the file (a prefixed name when that would shadow
 another module), the file's folder goes first on sys.path so sibling modules
-import, and `__file__` is the file's absolute path.
+import, and `__file__` is the file's absolute path. Fallbacks for packages
+Airflow brings along (pendulum) go last on sys.path, behind any real install.
 """
 import os
 import sys
 
 from leoflow import callsite
+
+FALLBACK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fallback")
 
 
 def module_name_for(path):
@@ -27,6 +30,8 @@ def load_dag_file(path, source=None):
     if folder in sys.path:
         sys.path.remove(folder)
     sys.path.insert(0, folder)
+    if FALLBACK_DIR not in sys.path:
+        sys.path.append(FALLBACK_DIR)
     callsite.main_file = path
     if source is None:
         with open(path, "rb") as handle:

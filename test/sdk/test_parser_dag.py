@@ -244,3 +244,15 @@ def test_variable_from_environment_at_parse_time(dag_dir):
         """)
     spec = parse_ok(path, env={"AIRFLOW_VAR_DAG_NAME": "from_env"})
     assert spec["dags"][0]["dag_id"] == "from_env"
+
+
+def test_pendulum_dates_without_pendulum_installed(dag_dir):
+    spec = parse_ok(write_dag(dag_dir, """
+        import pendulum
+        from airflow.sdk import DAG
+        with DAG("p", start_date=pendulum.datetime(2025, 3, 1, tz="Europe/Paris"),
+                 dagrun_timeout=pendulum.duration(hours=2), schedule="@daily"):
+            pass
+        """))
+    dag = spec["dags"][0]
+    assert (dag["start_date"], dag["dagrun_timeout"]) == ("2025-02-28T23:00:00Z", 7200)

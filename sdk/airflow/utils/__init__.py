@@ -1,1 +1,1 @@
-"""`airflow.utils`: task_group, trigger_rule, dates and edgemodifier."""
+"""`airflow.utils`: task_group, trigger_rule, dates, edgemodifier and context."""
