@@ -12,7 +12,7 @@ import traceback
 
 from leoflow.callsite import SDK_ROOT
 from leoflow.context import pop_context, push_context, run_state
-from leoflow.errors import AirflowException, AirflowFailException, AirflowSkipException
+from leoflow.errors import AirflowException, AirflowFailException, AirflowSkipException, AirflowTaskTimeout
 from leoflow.loader import collect_dags, load_dag_file
 from leoflow.xcom_arg import XCOM_RETURN_KEY
 from leoflow_runtime.context import build_context, process_params
@@ -85,6 +85,25 @@ def _on_sigterm(task_holder):
     return handler
 
 
+class _ExecutionTimeout:
+    """Raises AirflowTaskTimeout in the task when its execution_timeout passes, as Airflow does."""
+
+    def __init__(self, timeout):
+        self.seconds = timeout.total_seconds() if timeout is not None else None
+
+    def _expired(self, signum, frame):
+        raise AirflowTaskTimeout(f"Timeout, PID: {os.getpid()}")
+
+    def __enter__(self):
+        if self.seconds is not None:
+            signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, max(self.seconds, 0.001))
+
+    def __exit__(self, *exc_info):
+        if self.seconds is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def run_task(payload):
     """Run the try described by `payload` (the engine's task context); the result dict."""
     _configure_logging()
@@ -116,7 +135,8 @@ def run_task(payload):
         push_context(context)
         try:
             _run_callbacks(task, "on_execute_callback", context)
-            value = task.execute(context)
+            with _ExecutionTimeout(task.execution_timeout):
+                value = task.execute(context)
         finally:
             pop_context()
         _push_return_value(task, ti, value)
@@ -128,6 +148,8 @@ def run_task(payload):
         if context is not None:
             _run_callbacks(task, "on_skipped_callback", context)
     except BaseException as error:
+        if isinstance(error, AirflowTaskTimeout) and hasattr(task, "on_kill"):
+            task.on_kill()
         _print_traceback(error)
         result["error"] = _error_line(error)
         result["no_retry"] = isinstance(error, AirflowFailException)

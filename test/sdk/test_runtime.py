@@ -394,3 +394,18 @@ def test_callbacks_run(tmp_path):
     assert "callback for ok NoneType" in out
     _, _, out, _ = run_task(path, "cb", "bad", tmp_path)
     assert "callback for bad ValueError" in out
+
+
+def test_execution_timeout_fails_the_task(tmp_path):
+    path = write_dag(tmp_path, """
+        from datetime import timedelta
+        from airflow.sdk import DAG, task
+        with DAG("slow"):
+            @task(execution_timeout=timedelta(seconds=0.2))
+            def spin():
+                while True:
+                    pass
+            spin()
+        """)
+    code, result, out, err = run_task(path, "slow", "spin", tmp_path)
+    assert code == 1 and result["error"].startswith("airflow.exceptions.AirflowTaskTimeout: Timeout, PID: ")
