@@ -1,8 +1,5 @@
-"""Apache Airflow compatibility layer for Leoflow Lite: thin re-exports of `leoflow`.
-
-Importing an `airflow.*` module that Leoflow Lite does not provide fails with
-"feature airflow.X is not supported by Leoflow Lite (file:line)".
-"""
+"""Apache Airflow compatibility layer for Leoflow Lite: thin re-exports of `leoflow`. An `airflow.*`
+module Leoflow Lite does not provide fails with "feature airflow.X is not supported by Leoflow Lite (file:line)"."""
 import sys
 
 from leoflow.dag import DAG

@@ -1,8 +1,6 @@
-"""BaseOperator: a task's arguments, defaults and dependencies; chain helpers; mapping.
-
-Operators apply `default_args` (DAG, then task groups, then the operator's
-own) to any `__init__` argument they accept, as Airflow's BaseOperatorMeta does.
-"""
+"""BaseOperator: a task's arguments, defaults and dependencies; chain helpers; mapping. Operators
+apply `default_args` (DAG, then task groups, then their own) to any `__init__` argument they
+accept, as Airflow's BaseOperatorMeta does."""
 from datetime import timedelta
 
 from leoflow import contexts

@@ -1,8 +1,6 @@
-"""The running task's context (get_current_context) and the values a task run is given.
-
-The runtime fills `run_state` from the engine's task context; at parse time it
-stays empty and lookups fall back to AIRFLOW_VAR_* / AIRFLOW_CONN_* variables.
-"""
+"""The running task's context (get_current_context) and the values a task run is given: the runtime
+fills `run_state` from the engine's task context; at parse time it stays empty and lookups fall
+back to AIRFLOW_VAR_* / AIRFLOW_CONN_* environment variables."""
 from leoflow.errors import AirflowException
 
 

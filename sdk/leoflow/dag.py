@@ -1,8 +1,5 @@
-"""DAG, the @dag decorator and DagParam.
-
-DAGs opened with `with` (and those built by calling a @dag function) are
-auto-registered, as in Airflow; the parser also collects module-level DAGs.
-"""
+"""DAG, the @dag decorator and DagParam. DAGs opened with `with` (and those built by calling a @dag
+function) are auto-registered, as in Airflow; the parser also collects module-level DAGs."""
 from datetime import timedelta
 
 from leoflow import contexts

@@ -1,8 +1,6 @@
-"""TaskFlow: @task (and @task.bash / .branch / .short_circuit), override, partial, expand.
-
-Calling a decorated function inside a DAG creates a task and returns its
-XComArg; XComArgs among the arguments become upstream dependencies.
-"""
+"""TaskFlow: @task (and @task.bash / .branch / .short_circuit), override, partial, expand. Calling a
+decorated function inside a DAG creates a task and returns its XComArg; XComArgs among the
+arguments become upstream dependencies."""
 from leoflow import contexts
 from leoflow.baseoperator import (BaseOperator, MappedOperator, check_expand_kwargs, get_unique_task_id,
                                   split_partial_kwargs)

@@ -1,8 +1,5 @@
-"""Airflow's exception types, plus the error for features Leoflow Lite refuses.
-
-The classes claim the `airflow.exceptions` module so tracebacks and task
-errors read exactly as they do under Airflow.
-"""
+"""Airflow's exception types (claiming the `airflow.exceptions` module, so tracebacks and task errors
+read as under Airflow), plus the error for features Leoflow Lite refuses."""
 from leoflow.callsite import user_location
 
 

@@ -1,8 +1,5 @@
-"""A small JSON encoder with json.dumps' output, without importing `json` (and `re`).
-
-The parser's import time is part of every reload, so it avoids the json
-package; the runtime uses the standard `json` module.
-"""
+"""A small JSON encoder giving json.dumps' compact output without importing `json` (and `re`):
+the parser's import time is part of every reload. The runtime uses the standard `json` module."""
 try:
     from _json import encode_basestring_ascii as _quote
 except ImportError:  # pragma: no cover - CPython always has _json

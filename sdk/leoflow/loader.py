@@ -1,10 +1,6 @@
-"""Loads a DAG file the way Airflow's DagBag does, for both the parser and the runtime.
-
-The module is named after the file (a prefixed name when that would shadow
-another module), the file's folder goes first on sys.path so sibling modules
-import, and `__file__` is the file's absolute path. Fallbacks for packages
-Airflow brings along (pendulum) go last on sys.path, behind any real install.
-"""
+"""Loads a DAG file as Airflow's DagBag does, for the parser and the runtime: module named after the
+file, the file's folder first on sys.path (siblings import), `__file__` set; fallbacks for packages
+Airflow brings along (pendulum) go last on sys.path, behind any real install."""
 import os
 import sys
 

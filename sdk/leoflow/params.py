@@ -1,9 +1,5 @@
-"""Param and ParamsDict: DAG and task parameters validated against a JSON schema.
-
-Validation covers the JSON Schema keywords Airflow users write (type, enum,
-const, bounds, lengths, pattern, format, items, properties, required,
-anyOf/oneOf); messages follow the jsonschema package Airflow uses.
-"""
+"""Param and ParamsDict: DAG and task parameters validated against a JSON schema. Validation covers
+the JSON Schema keywords Airflow users write; messages follow the jsonschema package Airflow uses."""
 from leoflow.errors import ParamValidationError
 from leoflow.jsonout import dumps
 

@@ -1,9 +1,6 @@
-"""Dynamic task mapping at run time: the arguments of one map index.
-
-`expand()` maps over the cross product of its arguments in argument order
-(the last argument varies fastest), as Airflow's DictOfListsExpandInput does;
-`expand_kwargs()` takes the map_index-th dict of its source.
-"""
+"""Dynamic task mapping at run time: the arguments of one map index. expand() maps over the cross
+product in argument order (last argument fastest), as Airflow's DictOfListsExpandInput;
+expand_kwargs() takes the map_index-th dict of its source."""
 from leoflow.errors import AirflowException
 from leoflow.xcom_arg import XComArg
 

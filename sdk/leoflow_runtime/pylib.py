@@ -1,9 +1,6 @@
-"""Makes jinja2 importable in a task virtualenv without letting in the rest of dist-packages.
-
-When `import jinja2` fails, $LEOFLOW_HOME/dev/pylib/ is created (atomically,
-once) with symlinks to the system's jinja2 and markupsafe packages only, and
-appended at the end of sys.path so a virtualenv's own copy still wins.
-"""
+"""Makes jinja2 importable in a task virtualenv without the rest of dist-packages: when `import jinja2`
+fails, $LEOFLOW_HOME/dev/pylib/ (symlinks to the system's jinja2 and markupsafe only) is created
+once, atomically, and appended at the end of sys.path so a virtualenv's own copy still wins."""
 import os
 import sys
 

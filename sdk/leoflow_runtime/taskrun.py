@@ -1,9 +1,6 @@
-"""One task try: load the DAG, find the task, build its context, render, execute, collect.
-
-Outcomes follow Airflow: AirflowSkipException -> skipped, AirflowFailException ->
-failed without retry, any other exception -> failed; the return value (and its
-keys, with multiple_outputs) becomes XComs; branches and short-circuits skip.
-"""
+"""One task try: load the DAG, find the task, build its context, render, execute, collect the result.
+Outcomes follow Airflow: AirflowSkipException -> skipped, AirflowFailException -> failed without
+retry, other exceptions -> failed; return values become XComs; branches and short-circuits skip."""
 import logging
 import os
 import signal

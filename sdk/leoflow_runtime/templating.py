@@ -1,8 +1,5 @@
-"""Template rendering of an operator's template_fields with real Jinja2, as Airflow does.
-
-XComArgs and DagParams inside the fields are resolved first; jinja2 is imported
-only when a value actually needs rendering.
-"""
+"""Renders an operator's template_fields with real Jinja2, as Airflow does; XComArgs and
+DagParams in them are resolved first, and jinja2 is imported only when something needs rendering."""
 from leoflow.dag import DagParam
 from leoflow.xcom_arg import XComArg
 from leoflow_runtime.pylib import import_jinja2

@@ -1,10 +1,6 @@
-"""A small stand-in for `pendulum`, used only when the real package is not installed.
-
-Its folder is appended at the end of sys.path, so an installed pendulum always
-wins. It covers what DAG files use pendulum for: aware datetimes for
-start_date (`pendulum.datetime(..., tz=...)`), `now`, `today`, `duration`,
-`timezone` and `parse`; the values are standard datetime/timedelta objects.
-"""
+"""A small stand-in for `pendulum` when the real package is not installed (its folder is last on
+sys.path): aware datetimes for start_date, now, today, duration, timezone and parse, returned as
+standard datetime/timedelta values."""
 from datetime import datetime as _datetime, timedelta as _timedelta, timezone as _timezone
 
 UTC = _timezone.utc
