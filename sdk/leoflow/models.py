@@ -112,18 +112,19 @@ class Connection:
         return cls.get(conn_id)
 
     @classmethod
+    def _from_fields(cls, conn_id, fields):
+        known = ("conn_type", "description", "host", "login", "password", "schema", "port", "extra")
+        return cls(conn_id=conn_id, **{name: fields[name] for name in known if name in fields})
+
+    @classmethod
     def get(cls, conn_id):
         if conn_id in run_state.connections:
-            fields = dict(run_state.connections[conn_id])
-            fields.pop("conn_id", None)
-            return cls(conn_id=conn_id, **fields)
+            return cls._from_fields(conn_id, run_state.connections[conn_id])
         value = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
         if value is not None:
             if value.lstrip().startswith("{"):
                 import json
-                fields = json.loads(value)
-                fields.pop("conn_id", None)
-                return cls(conn_id=conn_id, **fields)
+                return cls._from_fields(conn_id, json.loads(value))
             return cls(conn_id=conn_id, uri=value)
         raise AirflowNotFoundException(f"The conn_id `{conn_id}` isn't defined")
 

@@ -409,3 +409,19 @@ def test_execution_timeout_fails_the_task(tmp_path):
         """)
     code, result, out, err = run_task(path, "slow", "spin", tmp_path)
     assert code == 1 and result["error"].startswith("airflow.exceptions.AirflowTaskTimeout: Timeout, PID: ")
+
+
+@pytest.mark.parametrize("conf,expected", [({}, [3, "big"]), ({"size": 7}, [7, "big"])])
+def test_dag_function_arguments_resolve_from_conf(tmp_path, conf, expected):
+    path = write_dag(tmp_path, """
+        from airflow.decorators import dag, task
+        @dag(schedule=None)
+        def sized(size=3, label="big"):
+            @task
+            def show(n, label):
+                return [n, label]
+            show(size, label)
+        sized()
+        """)
+    code, result, out, err = run_task(path, "sized", "show", tmp_path, conf=conf)
+    assert result["xcoms"] == [{"key": "return_value", "value": expected}], err
