@@ -426,7 +426,8 @@ class MappedOperator(BaseOperator):
 
     @property
     def leoflow_kind(self):
-        return self.operator_class.leoflow_kind
+        kind = self.operator_class.leoflow_kind
+        return kind.fget(self) if isinstance(kind, property) else kind
 
     @property
     def operator_name(self):

@@ -109,7 +109,13 @@ class EmptyOperator(BaseOperator):
     """Does nothing; the engine marks it successful without starting a process."""
 
     ui_color = "#e8f7e4"
-    leoflow_kind = "empty"
+
+    @property
+    def leoflow_kind(self):
+        # As Airflow's scheduler: callbacks need a task process, otherwise nothing runs at all.
+        if self.on_execute_callback or self.on_success_callback:
+            return "python"
+        return "empty"
 
     def execute(self, context):
         pass

@@ -328,3 +328,13 @@ with DAG("d"):
     assert tasks["scale"]["retries"] == 4
     assert tasks["echo"]["retries"] == 2
     assert tasks["echo"]["operator"] == "BashOperator" and tasks["echo"]["type"] == "bash"
+
+
+def test_empty_operator_with_callbacks_needs_a_process(dag_dir):
+    spec = parse_ok(write_dag(dag_dir, HEADER + """
+with DAG("d"):
+    EmptyOperator(task_id="plain")
+    EmptyOperator(task_id="notifying", on_success_callback=print)
+"""))
+    tasks = tasks_of(spec)
+    assert (tasks["plain"]["type"], tasks["notifying"]["type"]) == ("empty", "python")
