@@ -1,8 +1,8 @@
 """`airflow.exceptions`: the exceptions DAG code raises or catches."""
 from leoflow.errors import (AirflowDagCycleException, AirflowException, AirflowFailException,
-                            AirflowNotFoundException, AirflowSkipException, AirflowTaskTimeout,
+                            AirflowNotFoundException, AirflowSensorTimeout, AirflowSkipException, AirflowTaskTimeout,
                             DuplicateTaskIdFound, ParamValidationError, TaskNotFound, XComNotFound)
 
 __all__ = ["AirflowDagCycleException", "AirflowException", "AirflowFailException", "AirflowNotFoundException",
-           "AirflowSkipException", "AirflowTaskTimeout", "DuplicateTaskIdFound", "ParamValidationError",
-           "TaskNotFound", "XComNotFound"]
+           "AirflowSensorTimeout", "AirflowSkipException", "AirflowTaskTimeout", "DuplicateTaskIdFound",
+           "ParamValidationError", "TaskNotFound", "XComNotFound"]

@@ -7,6 +7,7 @@ from leoflow.baseoperator import (BaseOperator, MappedOperator, check_expand_kwa
 from leoflow.errors import unsupported
 from leoflow.operators import (BashOperator, BranchPythonOperator, PythonOperator, ShortCircuitOperator,
                                context_merge, determine_kwargs)
+from leoflow.sensors import BaseSensorOperator, PokeReturnValue
 from leoflow.xcom_arg import XComArg
 
 # Context keys that a TaskFlow function may take as parameters (Airflow's KNOWN_CONTEXT_KEYS).
@@ -146,6 +147,24 @@ class _BashDecoratedOperator(DecoratedOperator, BashOperator):
         return super().execute(context)
 
 
+class _DecoratedSensorOperator(DecoratedOperator, BaseSensorOperator):
+    """@task.sensor: the function is the poke; it returns a bool or a PokeReturnValue."""
+
+    template_fields = ("op_args", "op_kwargs")
+    custom_operator_name = "@task.sensor"
+
+    def __init__(self, *, python_callable, op_args=None, op_kwargs=None, **kwargs):
+        kwargs.pop("multiple_outputs", None)
+        super().__init__(python_callable=python_callable, op_args=op_args, op_kwargs=op_kwargs,
+                         kwargs_to_upstream={"multiple_outputs": False}, **kwargs)
+
+    def poke(self, context):
+        context_merge(context, self.op_kwargs)
+        kwargs = determine_kwargs(self.python_callable, self.op_args, context)
+        result = self.python_callable(*self.op_args, **kwargs)
+        return result if isinstance(result, PokeReturnValue) else PokeReturnValue(bool(result))
+
+
 class TaskDecorator:
     """A @task-decorated function: call it, override() it, partial() / expand() it."""
 
@@ -254,7 +273,7 @@ def _decorator(operator_class, decorator_name, python_callable, multiple_outputs
 
 
 class TaskDecoratorCollection:
-    """`task`: @task, @task.python, @task.bash, @task.branch and @task.short_circuit."""
+    """`task`: @task, @task.python, @task.bash, @task.branch, @task.short_circuit and @task.sensor."""
 
     def __call__(self, python_callable=None, multiple_outputs=None, **kwargs):
         return _decorator(_PythonDecoratedOperator, "task", python_callable, multiple_outputs, kwargs)
@@ -272,6 +291,9 @@ class TaskDecoratorCollection:
     def short_circuit(self, python_callable=None, multiple_outputs=None, **kwargs):
         return _decorator(_ShortCircuitDecoratedOperator, "task.short_circuit", python_callable,
                           multiple_outputs, kwargs)
+
+    def sensor(self, python_callable=None, **kwargs):
+        return _decorator(_DecoratedSensorOperator, "task.sensor", python_callable, False, kwargs)
 
     def __getattr__(self, name):
         if name.startswith("__"):

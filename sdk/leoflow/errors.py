@@ -23,6 +23,10 @@ class AirflowTaskTimeout(AirflowException):
     """A task ran longer than its execution_timeout."""
 
 
+class AirflowSensorTimeout(AirflowException):
+    """A sensor did not see its condition before its timeout."""
+
+
 class DuplicateTaskIdFound(AirflowException):
     """Two tasks or task groups of one DAG share an id."""
 
@@ -51,7 +55,7 @@ class XComNotFound(AirflowException):
 
 
 for _cls in (AirflowException, XComNotFound, AirflowSkipException, AirflowFailException, AirflowNotFoundException,
-             AirflowTaskTimeout, DuplicateTaskIdFound, TaskNotFound, ParamValidationError,
+             AirflowTaskTimeout, AirflowSensorTimeout, DuplicateTaskIdFound, TaskNotFound, ParamValidationError,
              AirflowDagCycleException):
     _cls.__module__ = "airflow.exceptions"
 

@@ -229,7 +229,7 @@ class BashOperator(BaseOperator):
         self.append_env = append_env
         self.output_processor = output_processor
         self._unrendered_bash_command = bash_command
-        self._process = None
+        self._runner = None
 
     def get_env(self, context):
         import os
@@ -277,26 +277,41 @@ class BashOperator(BaseOperator):
                 return self._run_command([bash_path, os.path.basename(script.name)], env, cwd)
 
     def _run_command(self, command, env, cwd):
-        """Run `command`, streaming its output; (exit code, last output line)."""
-        import os
+        self._runner = SubprocessRunner(self.output_encoding)
+        return self._runner.run(command, env, cwd)
+
+    def on_kill(self):
+        if self._runner is not None:
+            self._runner.kill()
+
+
+class SubprocessRunner:
+    """Runs a command in its own session, streaming its output lines (as Airflow's SubprocessHook)."""
+
+    def __init__(self, output_encoding="utf-8"):
+        self.output_encoding = output_encoding
+        self.process = None
+
+    def run(self, command, env, cwd):
+        """(exit code, last output line); with no cwd the command runs in a temporary directory."""
         import subprocess
         import sys
         with _working_directory(cwd) as workdir:
-            self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                             cwd=workdir, env=env, start_new_session=True)
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                            cwd=workdir, env=env, start_new_session=True)
             line = ""
-            for raw_line in iter(self._process.stdout.readline, b""):
+            for raw_line in iter(self.process.stdout.readline, b""):
                 line = raw_line.decode(self.output_encoding, errors="backslashreplace").rstrip()
                 sys.stdout.write(line + "\n")
                 sys.stdout.flush()
-            self._process.wait()
-            return self._process.returncode, line
+            self.process.wait()
+            return self.process.returncode, line
 
-    def on_kill(self):
+    def kill(self):
         import os
         import signal
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(os.getpgid(self._process.pid), signal.SIGTERM)
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(os.getpgid(self.process.pid), signal.SIGTERM)
 
 
 class _working_directory:

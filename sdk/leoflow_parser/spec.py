@@ -4,11 +4,13 @@ from datetime import date, datetime, timedelta
 
 from leoflow.dag import DagParam
 from leoflow.decorators import (DecoratedOperator, _BashDecoratedOperator, _BranchPythonDecoratedOperator,
-                                _PythonDecoratedOperator, _ShortCircuitDecoratedOperator, parameter_names)
+                                _DecoratedSensorOperator, _PythonDecoratedOperator, _ShortCircuitDecoratedOperator,
+                                parameter_names)
 from leoflow.errors import AirflowDagCycleException
 from leoflow.operators import (BashOperator, BranchPythonOperator, EmptyOperator, PythonOperator,
                                ShortCircuitOperator)
 from leoflow.params import Param
+from leoflow.sensors import BaseSensorOperator, BashSensor, PythonSensor
 from leoflow.timeutil import rfc3339, seconds, timedelta_json
 from leoflow.xcom_arg import XComArg
 
@@ -25,6 +27,10 @@ AIRFLOW_MODULES = {
     _BranchPythonDecoratedOperator: "airflow.providers.standard.decorators.branch_python",
     _ShortCircuitDecoratedOperator: "airflow.providers.standard.decorators.short_circuit",
     _BashDecoratedOperator: "airflow.providers.standard.decorators.bash",
+    _DecoratedSensorOperator: "airflow.providers.standard.decorators.sensor",
+    BaseSensorOperator: "airflow.sdk.bases.sensor",
+    PythonSensor: "airflow.providers.standard.sensors.python",
+    BashSensor: "airflow.providers.standard.sensors.bash",
 }
 
 
@@ -103,7 +109,7 @@ def _task_value(task, name):
 
 def _arguments(task):
     klass = _operator_class(task)
-    if not issubclass(klass, (PythonOperator, DecoratedOperator)):
+    if not issubclass(klass, (PythonOperator, PythonSensor, DecoratedOperator)):
         return {}
     function = _task_value(task, "python_callable")
     names = parameter_names(function) if function is not None else ()
@@ -133,7 +139,7 @@ def _callable_name(task):
 
 def task_spec(task):
     klass = _operator_class(task)
-    bash_command = _task_value(task, "bash_command") if issubclass(klass, BashOperator) else None
+    bash_command = _task_value(task, "bash_command") if issubclass(klass, (BashOperator, BashSensor)) else None
     group = task.task_group
     return {
         "task_id": task.task_id,

@@ -6,7 +6,7 @@ from conftest import parse_ok, write_dag
 IMPORTS = [
     ("airflow", "DAG"),
     ("airflow.sdk", "DAG, dag, task, task_group, TaskGroup, Param, ParamsDict, Variable, Connection, BaseOperator, "
-                    "BaseHook, BaseBranchOperator, SkipMixin, XComArg, Label, EdgeModifier, TriggerRule, Context, "
+                    "BaseHook, BaseBranchOperator, BaseSensorOperator, PokeReturnValue, SkipMixin, XComArg, Label, EdgeModifier, TriggerRule, Context, "
                     "chain, chain_linear, cross_downstream, get_current_context, Asset, AssetAlias, setup, teardown"),
     ("airflow.decorators", "dag, task, task_group, setup, teardown"),
     ("airflow.models", "DAG, BaseOperator, Variable, Param, ParamsDict, Connection, XComArg"),
@@ -30,8 +30,13 @@ IMPORTS = [
     ("airflow.utils.edgemodifier", "Label, EdgeModifier"),
     ("airflow.utils.context", "Context, get_current_context"),
     ("airflow.exceptions", "AirflowException, AirflowSkipException, AirflowFailException, AirflowNotFoundException, "
-                           "AirflowTaskTimeout, DuplicateTaskIdFound, ParamValidationError, TaskNotFound, XComNotFound"),
+                           "AirflowTaskTimeout, AirflowSensorTimeout, DuplicateTaskIdFound, ParamValidationError, TaskNotFound, XComNotFound"),
     ("airflow.hooks.base", "BaseHook"),
+    ("airflow.sensors.base", "BaseSensorOperator, PokeReturnValue"),
+    ("airflow.sensors.python", "PythonSensor"),
+    ("airflow.sensors.bash", "BashSensor"),
+    ("airflow.providers.standard.sensors.python", "PythonSensor"),
+    ("airflow.providers.standard.sensors.bash", "BashSensor"),
     ("airflow.datasets", "Dataset"),
 ]
 

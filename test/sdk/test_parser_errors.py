@@ -12,7 +12,7 @@ UNSUPPORTED_CASES = [
     ("sensor import", """
         from airflow import DAG
         from airflow.sensors.filesystem import FileSensor
-        """, "airflow.sensors", 2),
+        """, "airflow.sensors.filesystem", 2),
     ("missing name in airflow.sdk", """
         from airflow.sdk import DAG, AssetWatcher
         """, "airflow.sdk.AssetWatcher", 1),
@@ -71,6 +71,12 @@ UNSUPPORTED_CASES = [
         def create():
             pass
         """, "setup tasks (@setup)", 2),
+    ("sensor in reschedule mode", """
+        from airflow import DAG
+        from airflow.sensors.python import PythonSensor
+        with DAG("d"):
+            PythonSensor(task_id="s", python_callable=bool, mode="reschedule")
+        """, "sensors in mode='reschedule'", 4),
     ("XComArg.map", """
         from airflow.sdk import DAG, task
         with DAG("d"):

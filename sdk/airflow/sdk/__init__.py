@@ -9,6 +9,7 @@ from leoflow.errors import refuse_missing_names
 from leoflow.models import BaseHook, Connection, Variable
 from leoflow.operators import BaseBranchOperator, SkipMixin
 from leoflow.params import Param, ParamsDict
+from leoflow.sensors import BaseSensorOperator, PokeReturnValue
 from leoflow.taskgroup import TaskGroup, task_group
 from leoflow.xcom_arg import XComArg
 
@@ -23,7 +24,8 @@ def __getattr__(name):
     return _missing(name)
 
 
-__all__ = ["Asset", "AssetAlias", "BaseBranchOperator", "BaseHook", "BaseOperator", "Connection", "Context",
+__all__ = ["Asset", "AssetAlias", "BaseBranchOperator", "BaseHook", "BaseOperator", "BaseSensorOperator",
+           "Connection", "Context", "PokeReturnValue",
            "DAG", "EdgeModifier", "Label", "Param", "ParamsDict", "SkipMixin", "TaskGroup", "TriggerRule",
            "Variable", "XComArg", "chain", "chain_linear", "cross_downstream", "dag", "get_current_context",
            "setup", "task", "task_group", "teardown"]

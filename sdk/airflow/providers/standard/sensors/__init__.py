@@ -1,0 +1,1 @@
+"""`airflow.providers.standard.sensors`: python and bash (poke mode)."""

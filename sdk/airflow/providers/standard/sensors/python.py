@@ -1,0 +1,4 @@
+"""`airflow.providers.standard.sensors.python`: PythonSensor."""
+from leoflow.sensors import PythonSensor
+
+__all__ = ["PythonSensor"]

@@ -1,0 +1,1 @@
+"""`airflow.sensors` (Airflow 2 paths) for the sensors Leoflow Lite provides (poke mode)."""

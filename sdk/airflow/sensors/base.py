@@ -1,0 +1,4 @@
+"""`airflow.sensors.base`: BaseSensorOperator and PokeReturnValue."""
+from leoflow.sensors import BaseSensorOperator, PokeReturnValue
+
+__all__ = ["BaseSensorOperator", "PokeReturnValue"]

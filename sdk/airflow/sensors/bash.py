@@ -1,0 +1,4 @@
+"""`airflow.sensors.bash`: BashSensor."""
+from leoflow.sensors import BashSensor
+
+__all__ = ["BashSensor"]

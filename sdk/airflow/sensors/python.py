@@ -1,0 +1,4 @@
+"""`airflow.sensors.python`: PythonSensor."""
+from leoflow.sensors import PythonSensor
+
+__all__ = ["PythonSensor"]
