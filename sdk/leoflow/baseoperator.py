@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from leoflow import contexts
 from leoflow.callsite import definition_line
-from leoflow.errors import AirflowException, TaskNotFound, unsupported
+from leoflow.errors import AirflowException, unsupported
 from leoflow.keys import validate_key
 from leoflow.node import DependencyMixin, _nodes
 from leoflow.params import ParamsDict
@@ -491,5 +491,5 @@ def cross_downstream(from_tasks, to_tasks):
         task.set_downstream(to_tasks)
 
 
-__all__ = ["BaseOperator", "MappedOperator", "OperatorPartial", "TaskNotFound", "chain", "chain_linear",
+__all__ = ["BaseOperator", "MappedOperator", "OperatorPartial", "chain", "chain_linear",
            "cross_downstream", "get_unique_task_id", "parse_retries"]

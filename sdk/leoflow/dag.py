@@ -31,8 +31,7 @@ def _check_schedule(schedule):
         if len(fields) != 5 or not all(set(field) <= _CRON_CHARS for field in fields):
             raise ValueError(f"Invalid timetable expression: {schedule!r} is not a valid cron expression")
         return " ".join(fields)
-    if isinstance(schedule, (list, tuple, set)) or type(schedule).__name__ in ("Asset", "Dataset", "AssetAll",
-                                                                               "AssetAny", "DatasetAll"):
+    if isinstance(schedule, (list, tuple, set)):
         raise unsupported("Asset (Dataset) schedules")
     if hasattr(schedule, "next_dagrun_info") or hasattr(schedule, "infer_manual_data_interval"):
         raise unsupported("custom timetables")
