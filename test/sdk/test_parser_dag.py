@@ -256,3 +256,18 @@ def test_pendulum_dates_without_pendulum_installed(dag_dir):
         """))
     dag = spec["dags"][0]
     assert (dag["start_date"], dag["dagrun_timeout"]) == ("2025-02-28T23:00:00Z", 7200)
+
+
+def test_bytecode_caches_stay_out_of_the_project(dag_dir, tmp_path):
+    import subprocess
+    import sys
+    from conftest import sdk_env
+    write_dag(dag_dir, "VALUE = 1\n", name="sibling.py")
+    path = write_dag(dag_dir, "from sibling import VALUE\nfrom airflow import DAG\nDAG('cached')\n")
+    env = sdk_env({"LEOFLOW_HOME": str(tmp_path / "home")})
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    result = subprocess.run([sys.executable, "-m", "leoflow_parser", path], capture_output=True, text=True,
+                            cwd=str(dag_dir), env=env)
+    assert result.returncode == 0, result.stderr
+    assert not (dag_dir / "__pycache__").exists()
+    assert (tmp_path / "home" / "dev" / "pycache").is_dir()
