@@ -338,3 +338,20 @@ with DAG("d"):
 """))
     tasks = tasks_of(spec)
     assert (tasks["plain"]["type"], tasks["notifying"]["type"]) == ("empty", "python")
+
+
+def test_default_args_layers(dag_dir):
+    spec = parse_ok(write_dag(dag_dir, HEADER + """
+with DAG("d", default_args={"retries": 1, "owner": "dag_owner", "pool": "dag_pool"}):
+    with TaskGroup("g", default_args={"retries": 2}):
+        with TaskGroup("inner", default_args={"pool": "inner_pool"}):
+            EmptyOperator(task_id="deep")
+            EmptyOperator(task_id="own", retries=5, default_args={"owner": "task_owner"})
+    @task(retries=3)
+    def flow():
+        pass
+    flow()
+"""))
+    tasks = tasks_of(spec)
+    assert [(t["retries"], t["owner"], t["pool"]) for t in tasks.values()] == [
+        (2, "dag_owner", "inner_pool"), (5, "task_owner", "inner_pool"), (3, "dag_owner", "dag_pool")]
