@@ -42,8 +42,9 @@ _OWN_ARGUMENTS = frozenset({"task_id", "dag", "task_group", "default_args", "par
 
 
 def _accepted_arguments(cls):
-    """Names that `cls(...)` accepts as keywords, over the whole class hierarchy."""
-    names = set(BASE_DEFAULTS) | _OWN_ARGUMENTS
+    """Names that `cls(...)` accepts as keywords, over the whole class hierarchy (refused ones
+    included, so that a refused argument in default_args is refused too)."""
+    names = set(BASE_DEFAULTS) | _OWN_ARGUMENTS | set(REFUSED_ARGUMENTS)
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         init = getattr(init, "__wrapped__", init)

@@ -39,6 +39,13 @@ UNSUPPORTED_CASES = [
         with DAG("d"):
             BashOperator(task_id="b", bash_command="true", deferrable=True)
         """, "deferrable=True", 4),
+    ("sla in default_args", """
+        from datetime import timedelta
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        with DAG("d", default_args={"sla": timedelta(hours=1)}):
+            EmptyOperator(task_id="t")
+        """, "sla=datetime.timedelta(seconds=3600)", 5),
     ("virtualenv TaskFlow", """
         from airflow.sdk import DAG, task
         with DAG("d"):
