@@ -204,11 +204,11 @@ def _warnings(dag):
     warnings = []
     for decorator in dag.decorated_tasks:
         if not decorator.called:
-            code = decorator.function.__code__
+            code = getattr(decorator.function, "__code__", None)
+            where = f"{os.path.basename(code.co_filename)}:{code.co_firstlineno}" if code is not None else "?"
             warnings.append({
                 "type": "unused_task",
-                "message": f"task '{decorator.kwargs['task_id']}' is defined but never called "
-                           f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})",
+                "message": f"task '{decorator.kwargs['task_id']}' is defined but never called ({where})",
             })
     return warnings
 
