@@ -19,12 +19,14 @@ home_layout home_layout::under(const fs::path& home) {
   l.database = l.dev / "lite.db";
   l.logs = l.dev / "logs";
   l.venvs = l.dev / "venvs";
+  l.pycache = l.dev / "pycache";
   return l;
 }
 
 void home_layout::create_directories() const {
   fs::create_directories(logs);
   fs::create_directories(venvs);
+  fs::create_directories(pycache);
 }
 
 fs::path executable_path() {

@@ -20,6 +20,7 @@ struct home_layout {
   fs::path database;     // home/dev/lite.db
   fs::path logs;         // home/dev/logs
   fs::path venvs;        // home/dev/venvs
+  fs::path pycache;      // home/dev/pycache (PYTHONPYCACHEPREFIX of child processes)
 
   static home_layout under(const fs::path& home);
   // Creates the folders (not the files); throws fs::filesystem_error.

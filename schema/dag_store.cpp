@@ -72,8 +72,8 @@ dag_version_record read_version(const row_reader& r) {
   v.dag_id = r.text_or("dag_id", "");
   v.version_number = static_cast<int>(r.integer_or("version_number", 0));
   v.spec_hash = r.text_or("spec_hash", "");
-  v.spec = r.text_or("spec", "");
-  v.source_code = r.text_or("source_code", "");
+  if (r.has("spec")) v.spec = r.text_or("spec", "");
+  if (r.has("source_code")) v.source_code = r.text_or("source_code", "");
   v.bundle_name = r.text("bundle_name");
   v.created_at = r.text_or("created_at", "");
   return v;

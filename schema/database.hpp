@@ -13,10 +13,10 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <soci/session.h>
+
+#include "common/offload.hpp"
 
 namespace leoflow::store {
 
@@ -51,7 +51,7 @@ class database {
   // when it writes more than one statement.
   template <typename F>
   boost::asio::awaitable<std::invoke_result_t<F&, soci::session&>> write(F f) {
-    return run(writer_pool_, [this, f = std::move(f)]() mutable {
+    return offload(writer_pool_, [this, f = std::move(f)]() mutable {
       std::lock_guard lock(writer_mutex_);
       return f(*writer_);
     });
@@ -60,7 +60,7 @@ class database {
   // Runs f(session) on a reader session (WAL: readers never block the writer).
   template <typename F>
   boost::asio::awaitable<std::invoke_result_t<F&, soci::session&>> read(F f) {
-    return run(reader_pool_, [this, f = std::move(f)]() mutable {
+    return offload(reader_pool_, [this, f = std::move(f)]() mutable {
       lease l(*this);
       return f(*l.session);
     });
@@ -82,20 +82,6 @@ class database {
     database& db;
     soci::session* session;
   };
-
-  template <typename Pool, typename Job>
-  boost::asio::awaitable<std::invoke_result_t<Job&>> run(Pool& pool, Job job) {
-    using result = std::invoke_result_t<Job&>;
-    auto task = [job = std::move(job)]() mutable -> boost::asio::awaitable<result> {
-      if constexpr (std::is_void_v<result>) {
-        job();
-        co_return;
-      } else {
-        co_return job();
-      }
-    };
-    return boost::asio::co_spawn(pool.get_executor(), std::move(task), boost::asio::use_awaitable);
-  }
 
   std::filesystem::path file_;
   std::unique_ptr<soci::session> writer_;

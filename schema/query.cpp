@@ -71,6 +71,12 @@ std::optional<double> row_reader::real(const std::string& column) const {
   }
 }
 
+bool row_reader::has(const std::string& column) const {
+  for (std::size_t i = 0; i < row_.size(); ++i)
+    if (row_.get_properties(i).get_name() == column) return true;
+  return false;
+}
+
 std::string row_reader::text_or(const std::string& column, std::string fallback) const {
   auto v = text(column);
   return v ? *v : std::move(fallback);

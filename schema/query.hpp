@@ -22,6 +22,7 @@ class row_reader {
   std::string text_or(const std::string& column, std::string fallback) const;
   long long integer_or(const std::string& column, long long fallback) const;
   bool flag(const std::string& column) const { return integer_or(column, 0) != 0; }
+  bool has(const std::string& column) const;
 
  private:
   const soci::row& row_;

@@ -63,15 +63,15 @@ BOOST_AUTO_TEST_CASE(read_and_write_resume_on_the_callers_executor) {
   store::database db(dir.path() / "lite.db");
   boost::asio::io_context io;
   auto job = [&]() -> boost::asio::awaitable<int> {
-    co_await db.write([](soci::session& s) {
-      s << "INSERT INTO variable (var_key, val) VALUES ('k', 'v')";
-    });
+    auto insert = [](soci::session& s) { s << "INSERT INTO variable (var_key, val) VALUES ('k', 'v')"; };
+    co_await db.write(std::move(insert));
     BOOST_TEST(io.get_executor().running_in_this_thread());
-    int n = co_await db.read([](soci::session& s) {
+    auto count_rows = [](soci::session& s) {
       int count = 0;
       s << "SELECT COUNT(*) FROM variable", soci::into(count);
       return count;
-    });
+    };
+    int n = co_await db.read(std::move(count_rows));
     BOOST_TEST(io.get_executor().running_in_this_thread());
     co_return n;
   };
@@ -85,7 +85,8 @@ BOOST_AUTO_TEST_CASE(exceptions_cross_back_to_the_caller) {
   store::database db(dir.path() / "lite.db");
   boost::asio::io_context io;
   auto job = [&]() -> boost::asio::awaitable<void> {
-    co_await db.write([](soci::session& s) { s << "INSERT INTO no_such_table VALUES (1)"; });
+    auto broken = [](soci::session& s) { s << "INSERT INTO no_such_table VALUES (1)"; };
+    co_await db.write(std::move(broken));
   };
   auto fut = boost::asio::co_spawn(io, job(), boost::asio::use_future);
   io.run();

@@ -1,0 +1,36 @@
+// The REST API: Airflow 3's /api/v2 paths, parameters and JSON shapes, served
+// from the store. Each file adds one family of routes to the router.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "server/http/router.hpp"
+
+namespace leoflow {
+class console;
+namespace store {
+class database;
+}
+}  // namespace leoflow
+
+namespace leoflow::api {
+
+// What the handlers may use. Hooks are optional; the engine fills in the ones
+// it has (the scheduler, the watcher).
+struct api_context {
+  store::database& db;
+  console& out;
+  std::string leoflow_version;
+  std::string logs_dir;
+  // Called after a DAG was deleted through the API (stop its work).
+  std::function<void(const std::string& dag_id)> dag_deleted;
+  // Asks the watcher to parse a file again (parseDagFile).
+  std::function<void(const std::string& fileloc)> reparse;
+};
+
+void add_monitor_routes(http::router& r, api_context& ctx);
+void add_dag_routes(http::router& r, api_context& ctx);
+void add_import_error_routes(http::router& r, api_context& ctx);
+
+}  // namespace leoflow::api

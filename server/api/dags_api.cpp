@@ -1,0 +1,455 @@
+// /api/v2/dags, /dags/{dag_id} (+details, tasks, dagVersions), /dagSources,
+// /dagTags, /dagWarnings, /parseDagFile.
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <variant>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <soci/soci.h>
+
+#include "common/json.hpp"
+#include "schema/database.hpp"
+#include "schema/dag_store.hpp"
+#include "schema/query.hpp"
+#include "server/api/api.hpp"
+#include "server/api/serializers.hpp"
+#include "server/http/params.hpp"
+
+namespace leoflow::api {
+
+namespace asio = boost::asio;
+using http::request;
+using http::response;
+
+namespace {
+
+// API attribute → SQL expression over `dag d` (a whitelist).
+std::vector<std::string> dag_order_columns(const std::vector<std::string>& order_by) {
+  static const std::map<std::string, std::string> columns = {
+      {"dag_id", "d.dag_id"},
+      {"dag_display_name", "d.dag_id"},
+      {"next_dagrun", "d.next_dagrun_run_after"},
+      {"state", "(SELECT r.state FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
+      {"last_run_state", "(SELECT r.state FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
+      {"start_date", "(SELECT r.start_date FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
+      {"last_run_start_date", "(SELECT r.start_date FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
+  };
+  std::vector<std::string> out;
+  for (const auto& o : order_by) {
+    const bool desc = !o.empty() && o[0] == '-';
+    out.push_back((desc ? "-" : "") + columns.at(desc ? o.substr(1) : o));
+  }
+  return out;
+}
+
+// The filters shared by GET and PATCH /dags.
+store::dag_filter read_dag_filter(http::query_params& q) {
+  store::dag_filter f;
+  if (auto p = q.string("dag_id_pattern")) f.dag_id_patterns = store::like_patterns(*p);
+  if (auto p = q.string("dag_display_name_pattern")) {
+    auto more = store::like_patterns(*p);
+    f.dag_id_patterns.insert(f.dag_id_patterns.end(), more.begin(), more.end());
+  }
+  f.tags = q.list("tags");
+  f.tags_match_all = q.choice("tags_match_mode", {"any", "all"}).value_or("any") == "all";
+  f.owners = q.list("owners");
+  f.paused = q.boolean("paused");
+  f.exclude_stale = q.boolean("exclude_stale", true);
+  f.has_import_errors = q.boolean("has_import_errors");
+  f.bundle_name = q.string("bundle_name");
+  return f;
+}
+
+std::optional<bj::object> parse_spec(const std::string& text) {
+  auto v = json::try_parse(text);
+  if (!v || !v->is_object()) return std::nullopt;
+  return std::move(v->as_object());
+}
+
+// Downstream ids of every task, from the upstream lists of the others.
+std::map<std::string, std::vector<std::string>> downstream_map(const bj::array& tasks) {
+  std::map<std::string, std::vector<std::string>> down;
+  for (const auto& t : tasks) {
+    const auto& task = t.as_object();
+    const std::string id(task.at("task_id").as_string());
+    down.try_emplace(id);
+    if (const auto* up = json::get_array(task, "upstream"))
+      for (const auto& u : *up) down[std::string(u.as_string())].push_back(id);
+  }
+  for (auto& [id, list] : down) std::sort(list.begin(), list.end());
+  return down;
+}
+
+response not_found_dag(const std::string& dag_id) {
+  return http::error(404, fmt::format("The Dag with ID: `{}` was not found", dag_id));
+}
+
+struct dag_with_spec {
+  std::optional<store::dag_record> dag;
+  std::optional<store::dag_version_record> version;
+  long long active_runs = 0;
+};
+
+asio::awaitable<dag_with_spec> load_dag_with_spec(api_context& ctx, const std::string& dag_id,
+                                                  std::optional<int> version_number = {}) {
+  auto load = [dag_id, version_number](soci::session& s) {
+    dag_with_spec out;
+    out.dag = store::find_dag(s, dag_id);
+    if (out.dag) {
+      out.version = store::find_version(s, dag_id, version_number, true);
+      s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :id AND state IN ('queued', 'running')",
+          soci::into(out.active_runs), soci::use(dag_id);
+    }
+    return out;
+  };
+  co_return co_await ctx.db.read(std::move(load));
+}
+
+}  // namespace
+
+void add_dag_routes(http::router& r, api_context& ctx) {
+  r.add("GET", "/api/v2/dags", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    auto filter = read_dag_filter(q);
+    auto last_state = q.choice("last_dag_run_state", {"queued", "running", "success", "failed"});
+    auto order = q.order_by({"dag_id", "dag_display_name", "next_dagrun", "state", "start_date",
+                             "last_run_state", "last_run_start_date"},
+                            "dag_id");
+    if (auto p = q.problem()) co_return *p;
+    auto columns = dag_order_columns(order);
+    auto list = [filter, columns, limit, offset, last_state](soci::session& s) {
+      long long total = 0;
+      auto dags = store::list_dags(s, filter, columns, last_state ? 100000 : limit,
+                                   last_state ? 0 : offset, &total);
+      if (last_state) {
+        // Filter on the latest run's state, then page.
+        std::vector<store::dag_record> kept;
+        for (auto& d : dags) {
+          std::string state;
+          s << "SELECT state FROM dag_run WHERE dag_id = :id ORDER BY run_after DESC, id DESC "
+               "LIMIT 1",
+              soci::into(state), soci::use(d.dag_id);
+          if (s.got_data() && state == *last_state) kept.push_back(std::move(d));
+        }
+        total = static_cast<long long>(kept.size());
+        std::vector<store::dag_record> page;
+        for (long long i = offset; i < total && i < offset + limit; ++i)
+          page.push_back(std::move(kept[static_cast<std::size_t>(i)]));
+        dags = std::move(page);
+      }
+      return std::make_pair(std::move(dags), total);
+    };
+    auto [dags, total] = co_await ctx.db.read(std::move(list));
+    bj::array items;
+    for (const auto& d : dags) items.push_back(dag_response(d));
+    co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("PATCH", "/api/v2/dags", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    auto filter = read_dag_filter(q);
+    if (auto p = q.problem()) co_return *p;
+    std::optional<response> problem;
+    auto body = http::json_body(req, problem);
+    if (!body) co_return *problem;
+    auto paused = json::get_bool(*body, "is_paused");
+    if (!paused || body->size() != 1) {
+      http::validation v;
+      v.add("missing", {"body", "is_paused"}, "Field required (is_paused, a boolean)", *body);
+      co_return v.error_response();
+    }
+    if (filter.dag_id_patterns.empty())
+      co_return http::error(400, "Only when the dag_id_pattern is provided the PATCH can be applied");
+    const bool value = *paused;
+    auto update = [filter, value, limit, offset](soci::session& s) {
+      long long total = 0;
+      auto dags = store::list_dags(s, filter, {}, 1000000, 0, &total);
+      for (auto& d : dags) {
+        store::set_paused(s, d.dag_id, value);
+        d.is_paused = value;
+      }
+      std::vector<store::dag_record> page;
+      for (long long i = offset; i < total && i < offset + limit; ++i)
+        page.push_back(dags[static_cast<std::size_t>(i)]);
+      return std::make_pair(std::move(page), total);
+    };
+    auto [dags, total] = co_await ctx.db.write(std::move(update));
+    bj::array items;
+    for (const auto& d : dags) items.push_back(dag_response(d));
+    co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("GET", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto dag_id = req.param("dag_id");
+    auto find = [dag_id](soci::session& s) { return store::find_dag(s, dag_id); };
+    auto dag = co_await ctx.db.read(std::move(find));
+    if (!dag) co_return not_found_dag(dag_id);
+    co_return http::json(dag_response(*dag));
+  });
+
+  r.add("PATCH", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto dag_id = req.param("dag_id");
+    std::optional<response> problem;
+    auto body = http::json_body(req, problem);
+    if (!body) co_return *problem;
+    http::query_params q(req);
+    auto mask = q.list("update_mask");
+    for (const auto& m : mask)
+      if (m != "is_paused") co_return http::error(400, fmt::format("Invalid field `{}` in update mask", m));
+    auto paused = json::get_bool(*body, "is_paused");
+    for (const auto& [key, value] : *body) {
+      if (key != "is_paused") {
+        http::validation v;
+        v.add("extra_forbidden", {"body", bj::string(key)}, "Extra inputs are not permitted", value);
+        co_return v.error_response();
+      }
+    }
+    if (!paused) {
+      http::validation v;
+      v.add(body->contains("is_paused") ? "bool_type" : "missing", {"body", "is_paused"},
+            body->contains("is_paused") ? "Input should be a valid boolean" : "Field required",
+            body->contains("is_paused") ? body->at("is_paused") : bj::value(*body));
+      co_return v.error_response();
+    }
+    const bool value = *paused;
+    auto update = [dag_id, value](soci::session& s) -> std::optional<store::dag_record> {
+      if (!store::set_paused(s, dag_id, value)) return std::nullopt;
+      store::log_event(s, {value ? "paused" : "unpaused", dag_id});
+      return store::find_dag(s, dag_id);
+    };
+    auto dag = co_await ctx.db.write(std::move(update));
+    if (!dag) co_return not_found_dag(dag_id);
+    co_return http::json(dag_response(*dag));
+  });
+
+  r.add("DELETE", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto dag_id = req.param("dag_id");
+    auto remove = [dag_id](soci::session& s) {
+      const bool deleted = store::delete_dag(s, dag_id);
+      if (deleted) store::log_event(s, {"delete_dag", dag_id});
+      return deleted;
+    };
+    const bool deleted = co_await ctx.db.write(std::move(remove));
+    if (!deleted) co_return not_found_dag(dag_id);
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(ctx.logs_dir) / dag_id, ec);
+    if (ctx.dag_deleted) ctx.dag_deleted(dag_id);
+    co_return http::json(bj::object{});
+  });
+
+  r.add("GET", "/api/v2/dags/{dag_id}/details", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto dag_id = req.param("dag_id");
+    auto loaded = co_await load_dag_with_spec(ctx, dag_id);
+    if (!loaded.dag) co_return not_found_dag(dag_id);
+    bj::object spec;
+    if (loaded.version)
+      if (auto parsed = parse_spec(loaded.version->spec)) spec = std::move(*parsed);
+    co_return http::json(dag_details_response(*loaded.dag, spec, loaded.version, loaded.active_runs));
+  });
+
+  auto tasks_of = [&ctx](const std::string& dag_id)
+      -> asio::awaitable<std::variant<response, std::pair<bj::object, bj::array>>> {
+    auto loaded = co_await load_dag_with_spec(ctx, dag_id);
+    if (!loaded.dag || !loaded.version) co_return not_found_dag(dag_id);
+    auto spec = parse_spec(loaded.version->spec);
+    if (!spec) co_return http::error(500, "The stored DAG spec is unreadable");
+    const auto* tasks = json::get_array(*spec, "tasks");
+    bj::array list = tasks ? *tasks : bj::array{};
+    co_return std::make_pair(std::move(*spec), std::move(list));
+  };
+
+  r.add("GET", "/api/v2/dags/{dag_id}/tasks", [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    auto order = q.string("order_by").value_or("task_id");
+    const bool desc = !order.empty() && order[0] == '-';
+    const std::string attr = desc ? order.substr(1) : order;
+    if (auto p = q.problem()) co_return *p;
+    auto loaded = co_await tasks_of(req.param("dag_id"));
+    if (auto* err = std::get_if<response>(&loaded)) co_return *err;
+    auto& [spec, tasks] = std::get<1>(loaded);
+    auto down = downstream_map(tasks);
+    std::vector<bj::object> items;
+    for (const auto& t : tasks) {
+      const auto& task = t.as_object();
+      items.push_back(task_response(task, spec, down[std::string(task.at("task_id").as_string())]));
+    }
+    const bool known = !items.empty() && items.front().contains(attr);
+    if (!items.empty() && !known)
+      co_return http::error(400, fmt::format("Ordering with '{}' is disallowed or the attribute does "
+                                             "not exist on the model",
+                                             attr));
+    std::stable_sort(items.begin(), items.end(), [&](const bj::object& a, const bj::object& b) {
+      const auto ka = bj::serialize(a.at(attr)), kb = bj::serialize(b.at(attr));
+      return desc ? kb < ka : ka < kb;
+    });
+    bj::array out;
+    for (auto& i : items) out.push_back(std::move(i));
+    const auto n = static_cast<long long>(out.size());
+    co_return http::json(bj::object{{"tasks", std::move(out)}, {"total_entries", n}});
+  });
+
+  r.add("GET", "/api/v2/dags/{dag_id}/tasks/{task_id}",
+        [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
+          const auto dag_id = req.param("dag_id");
+          const auto task_id = req.param("task_id");
+          auto loaded = co_await tasks_of(dag_id);
+          if (auto* err = std::get_if<response>(&loaded)) co_return *err;
+          auto& [spec, tasks] = std::get<1>(loaded);
+          auto down = downstream_map(tasks);
+          for (const auto& t : tasks) {
+            const auto& task = t.as_object();
+            if (task.at("task_id").as_string() == task_id)
+              co_return http::json(task_response(task, spec, down[task_id]));
+          }
+          co_return http::error(404, fmt::format("Task with id {} not found", task_id));
+        });
+
+  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto dag_id = req.param("dag_id");
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    auto version_number = q.optional_integer("version_number");
+    auto bundle = q.string("bundle_name");
+    auto order = q.order_by({"id", "version_number", "bundle_name", "bundle_version"}, "id");
+    if (auto p = q.problem()) co_return *p;
+    std::string column = "id";
+    bool desc = false;
+    if (!order.empty()) {
+      desc = order.front()[0] == '-';
+      column = desc ? order.front().substr(1) : order.front();
+      if (column == "bundle_version") column = "id";
+    }
+    auto list = [=](soci::session& s) {
+      long long total = 0;
+      std::optional<int> n;
+      if (version_number) n = static_cast<int>(*version_number);
+      const bool exists = store::find_dag(s, dag_id).has_value();
+      auto versions = store::list_versions(s, dag_id, n, desc, column, limit, offset, &total);
+      if (bundle) {
+        std::erase_if(versions, [&](const auto& v) { return v.bundle_name != *bundle; });
+        total = static_cast<long long>(versions.size());
+      }
+      return std::make_tuple(exists, std::move(versions), total);
+    };
+    auto [exists, versions, total] = co_await ctx.db.read(std::move(list));
+    if (!exists) co_return not_found_dag(dag_id);
+    bj::array items;
+    for (const auto& v : versions) items.push_back(dag_version_response(v));
+    co_return http::json(bj::object{{"dag_versions", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions/{version_number}",
+        [&ctx](request& req) -> asio::awaitable<response> {
+          const auto dag_id = req.param("dag_id");
+          const auto& text = req.param("version_number");
+          int n = 0;
+          auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+          if (ec != std::errc{} || ptr != text.data() + text.size()) {
+            http::validation v;
+            v.add("int_parsing", {"path", "version_number"},
+                  "Input should be a valid integer, unable to parse string as an integer",
+                  bj::string(text));
+            co_return v.error_response();
+          }
+          auto find = [dag_id, n](soci::session& s) { return store::find_version(s, dag_id, n, false); };
+          auto v = co_await ctx.db.read(std::move(find));
+          if (!v)
+            co_return http::error(404, fmt::format("The DagVersion with dag_id: `{}` and version_number: "
+                                                   "`{}` was not found",
+                                                   dag_id, n));
+          co_return http::json(dag_version_response(*v));
+        });
+
+  r.add("GET", "/api/v2/dagSources/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto dag_id = req.param("dag_id");
+    http::query_params q(req);
+    auto version_number = q.optional_integer("version_number");
+    if (auto p = q.problem()) co_return *p;
+    std::optional<int> n;
+    if (version_number) n = static_cast<int>(*version_number);
+    auto loaded = co_await load_dag_with_spec(ctx, dag_id, n);
+    if (!loaded.dag) co_return not_found_dag(dag_id);
+    if (!loaded.version)
+      co_return http::error(404, fmt::format("The source code of Dag {}, version_number {} was not found",
+                                             dag_id, version_number.value_or(0)));
+    const auto* accept = req.header("Accept");
+    if (accept && accept->find("text/plain") != std::string::npos &&
+        accept->find("application/json") == std::string::npos) {
+      response res;
+      res.content_type = "text/plain; charset=utf-8";
+      res.body = loaded.version->source_code;
+      co_return res;
+    }
+    co_return http::json(bj::object{{"content", loaded.version->source_code},
+                                    {"dag_id", dag_id},
+                                    {"version_number", loaded.version->version_number},
+                                    {"dag_display_name", dag_id}});
+  });
+
+  r.add("GET", "/api/v2/dagTags", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    auto pattern = q.string("tag_name_pattern");
+    auto order = q.order_by({"name"}, "name");
+    if (auto p = q.problem()) co_return *p;
+    const bool desc = !order.empty() && order.front()[0] == '-';
+    auto list = [=](soci::session& s) {
+      long long total = 0;
+      auto tags = store::list_tags(s, pattern, desc, limit, offset, &total);
+      return std::make_pair(std::move(tags), total);
+    };
+    auto [tags, total] = co_await ctx.db.read(std::move(list));
+    bj::array items;
+    for (const auto& t : tags) items.push_back(bj::value(t));
+    co_return http::json(bj::object{{"tags", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("GET", "/api/v2/dagWarnings", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    auto dag_id = q.string("dag_id");
+    auto type = q.string("warning_type");
+    auto order = q.order_by({"dag_id", "warning_type", "message", "timestamp"}, "dag_id");
+    if (auto p = q.problem()) co_return *p;
+    auto list = [=](soci::session& s) {
+      long long total = 0;
+      auto warnings = store::list_dag_warnings(s, dag_id, type, order, limit, offset, &total);
+      return std::make_pair(std::move(warnings), total);
+    };
+    auto [warnings, total] = co_await ctx.db.read(std::move(list));
+    bj::array items;
+    for (const auto& w : warnings)
+      items.push_back(bj::object{{"dag_id", w.dag_id},
+                                 {"warning_type", w.warning_type},
+                                 {"message", w.message},
+                                 {"timestamp", api_time(w.timestamp)},
+                                 {"dag_display_name", w.dag_id}});
+    co_return http::json(bj::object{{"dag_warnings", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("PUT", "/api/v2/parseDagFile/{file_token}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto token = req.param("file_token");
+    auto find = [token](soci::session& s) -> std::optional<std::string> {
+      for (const auto& d : store::list_dag_projects(s))
+        if (file_token(d.fileloc) == token) return d.fileloc;
+      return std::nullopt;
+    };
+    auto fileloc = co_await ctx.db.read(std::move(find));
+    if (!fileloc) co_return http::error(404, "Dag not found");
+    if (ctx.reparse) ctx.reparse(*fileloc);
+    response res = http::json(201, nullptr);
+    co_return res;
+  });
+}
+
+}  // namespace leoflow::api

@@ -1,0 +1,208 @@
+// Airflow response shapes from store records and specs.
+#include "server/api/serializers.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "common/clock.hpp"
+#include "common/hash.hpp"
+#include "common/json.hpp"
+
+namespace leoflow::api {
+
+bj::value api_time(const std::optional<std::string>& stored) {
+  auto t = store_to_api_time(stored);
+  if (!t) return nullptr;
+  return bj::value(*t);
+}
+
+namespace {
+
+std::optional<double> seconds_of(const bj::value* v) {
+  if (!v || v->is_null()) return std::nullopt;
+  if (v->is_double()) return v->get_double();
+  if (v->is_int64()) return double(v->get_int64());
+  if (v->is_uint64()) return double(v->get_uint64());
+  return std::nullopt;
+}
+
+bj::value field_or_null(const bj::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v ? *v : bj::value(nullptr);
+}
+
+bj::value spec_time(const bj::object& o, std::string_view key) {
+  auto s = json::get_string(o, key);
+  if (!s) return nullptr;
+  if (auto t = parse_time(*s)) return bj::value(format_api_time(*t));
+  return bj::value(*s);
+}
+
+}  // namespace
+
+bj::value time_delta(const bj::value* seconds) {
+  auto s = seconds_of(seconds);
+  if (!s) return nullptr;
+  const long long total_us = std::llround(*s * 1e6);
+  const long long days = total_us / (86400LL * 1000000);
+  const long long rest = total_us - days * 86400LL * 1000000;
+  return bj::object{{"__type", "TimeDelta"},
+                    {"days", days},
+                    {"seconds", rest / 1000000},
+                    {"microseconds", rest % 1000000}};
+}
+
+bj::value iso_duration(const bj::value* seconds) {
+  auto s = seconds_of(seconds);
+  if (!s) return nullptr;
+  long long total = std::llround(*s);
+  const long long days = total / 86400;
+  total %= 86400;
+  std::string out = "P";
+  if (days) out += fmt::format("{}D", days);
+  if (total || !days) {
+    out += "T";
+    if (total / 3600) out += fmt::format("{}H", total / 3600);
+    if (total % 3600 / 60) out += fmt::format("{}M", total % 3600 / 60);
+    if (total % 60 || total == 0) out += fmt::format("{}S", total % 60);
+  }
+  return bj::value(out);
+}
+
+std::string file_token(const std::string& fileloc) { return sha256_hex(fileloc).substr(0, 40); }
+
+bj::object dag_response(const store::dag_record& d) {
+  bj::array tags;
+  for (const auto& t : d.tags)
+    tags.push_back(bj::object{{"name", t}, {"dag_id", d.dag_id}, {"dag_display_name", d.dag_id}});
+  bj::array owners;
+  owners.push_back(bj::value(d.owners));
+  return bj::object{
+      {"dag_id", d.dag_id},
+      {"dag_display_name", d.dag_id},
+      {"is_paused", d.is_paused},
+      {"is_stale", d.is_stale},
+      {"last_parsed_time", api_time(d.last_parsed_time)},
+      {"last_parse_duration",
+       d.last_parse_duration ? bj::value(*d.last_parse_duration) : bj::value(nullptr)},
+      {"last_expired", nullptr},
+      {"bundle_name", json::nullable(d.bundle_name)},
+      {"bundle_version", nullptr},
+      {"relative_fileloc", json::nullable(d.relative_fileloc)},
+      {"fileloc", d.fileloc},
+      {"description", json::nullable(d.description)},
+      {"timetable_summary", json::nullable(d.timetable_summary)},
+      {"timetable_description", json::nullable(d.timetable_description)},
+      {"timetable_partitioned", false},
+      {"tags", std::move(tags)},
+      {"max_active_tasks", d.max_active_tasks},
+      {"max_active_runs", d.max_active_runs},
+      {"max_consecutive_failed_dag_runs", d.max_consecutive_failed_dag_runs},
+      {"has_task_concurrency_limits", d.has_task_concurrency_limits},
+      {"has_import_errors", d.has_import_errors},
+      {"next_dagrun_logical_date", api_time(d.next_dagrun_logical_date)},
+      {"next_dagrun_data_interval_start", api_time(d.next_dagrun_data_interval_start)},
+      {"next_dagrun_data_interval_end", api_time(d.next_dagrun_data_interval_end)},
+      {"next_dagrun_run_after", api_time(d.next_dagrun_run_after)},
+      {"allowed_run_types", nullptr},
+      {"owners", std::move(owners)},
+      {"file_token", file_token(d.fileloc)},
+  };
+}
+
+bj::object dag_version_response(const store::dag_version_record& v) {
+  return bj::object{{"id", v.uuid},
+                    {"version_number", v.version_number},
+                    {"dag_id", v.dag_id},
+                    {"bundle_name", json::nullable(v.bundle_name)},
+                    {"bundle_version", nullptr},
+                    {"created_at", api_time(v.created_at)},
+                    {"dag_display_name", v.dag_id},
+                    {"bundle_url", nullptr}};
+}
+
+bj::object dag_details_response(const store::dag_record& d, const bj::object& spec,
+                                const std::optional<store::dag_version_record>& latest,
+                                long long active_runs) {
+  bj::object out = dag_response(d);
+  out["catchup"] = json::get_bool(spec, "catchup").value_or(false);
+  out["dag_run_timeout"] = iso_duration(spec.if_contains("dagrun_timeout"));
+  out["asset_expression"] = nullptr;
+  out["doc_md"] = field_or_null(spec, "doc_md");
+  out["start_date"] = spec_time(spec, "start_date");
+  out["end_date"] = spec_time(spec, "end_date");
+  out["is_paused_upon_creation"] = field_or_null(spec, "is_paused_upon_creation");
+  const auto* params = json::get_object(spec, "params");
+  out["params"] = params ? bj::value(*params) : bj::value(bj::object{});
+  out["render_template_as_native_obj"] =
+      json::get_bool(spec, "render_template_as_native_obj").value_or(false);
+  out["template_search_path"] = nullptr;
+  out["timezone"] = "UTC";
+  out["last_parsed"] = api_time(d.last_parsed_time);
+  const auto* default_args = json::get_object(spec, "default_args");
+  out["default_args"] = default_args ? bj::value(*default_args) : bj::value(bj::object{});
+  out["owner_links"] = bj::object{};
+  out["is_favorite"] = false;
+  out["active_runs_count"] = active_runs;
+  out["concurrency"] = d.max_active_tasks;
+  out["latest_dag_version"] = latest ? bj::value(dag_version_response(*latest)) : bj::value(nullptr);
+  return out;
+}
+
+bj::object task_response(const bj::object& task, const bj::object& dag_spec,
+                         const std::vector<std::string>& downstream) {
+  bj::array down;
+  for (const auto& id : downstream) down.push_back(bj::value(id));
+  bj::object params;
+  if (const auto* p = json::get_object(dag_spec, "params")) {
+    for (const auto& [name, value] : *p) {
+      bj::object entry = value.is_object() ? value.as_object() : bj::object{{"value", value}};
+      entry["source"] = "dag";
+      params[name] = std::move(entry);
+    }
+  }
+  const auto* template_fields = json::get_array(task, "template_fields");
+  const bool mapped = task.if_contains("mapping") && !task.at("mapping").is_null();
+  return bj::object{
+      {"task_id", field_or_null(task, "task_id")},
+      {"task_display_name", field_or_null(task, "task_id")},
+      {"owner", field_or_null(task, "owner")},
+      {"start_date", spec_time(task, "start_date")},
+      {"end_date", spec_time(task, "end_date")},
+      {"trigger_rule", field_or_null(task, "trigger_rule")},
+      {"depends_on_past", json::get_bool(task, "depends_on_past").value_or(false)},
+      {"wait_for_downstream", json::get_bool(task, "wait_for_downstream").value_or(false)},
+      {"retries", double(json::get_number(task, "retries").value_or(0))},
+      {"queue", field_or_null(task, "queue")},
+      {"pool", field_or_null(task, "pool")},
+      {"pool_slots", double(json::get_number(task, "pool_slots").value_or(1))},
+      {"execution_timeout", time_delta(task.if_contains("execution_timeout"))},
+      {"retry_delay", time_delta(task.if_contains("retry_delay"))},
+      {"retry_exponential_backoff",
+       json::get_bool(task, "retry_exponential_backoff").value_or(false) ? 2.0 : 0.0},
+      {"priority_weight", double(json::get_number(task, "priority_weight").value_or(1))},
+      {"weight_rule", field_or_null(task, "weight_rule")},
+      {"ui_color", field_or_null(task, "ui_color")},
+      {"ui_fgcolor", field_or_null(task, "ui_fgcolor")},
+      {"template_fields", template_fields ? bj::value(*template_fields) : bj::value(bj::array{})},
+      {"downstream_task_ids", std::move(down)},
+      {"doc_md", field_or_null(task, "doc_md")},
+      {"operator_name", field_or_null(task, "operator_name")},
+      {"params", std::move(params)},
+      {"class_ref", bj::object{{"module_path", field_or_null(task, "operator_module")},
+                               {"class_name", field_or_null(task, "operator")}}},
+      {"is_mapped", mapped},
+      {"extra_links", bj::array{}},
+  };
+}
+
+bj::object import_error_response(const store::import_error_record& e) {
+  return bj::object{{"import_error_id", e.id},
+                    {"timestamp", api_time(e.timestamp)},
+                    {"filename", e.filename},
+                    {"bundle_name", json::nullable(e.bundle_name)},
+                    {"stack_trace", e.stack_trace}};
+}
+
+}  // namespace leoflow::api

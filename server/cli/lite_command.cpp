@@ -1,0 +1,134 @@
+// `leoflow lite DIR...`: the local hot-reloading server.
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "common/paths.hpp"
+#include "server/cli/args.hpp"
+#include "server/cli/commands.hpp"
+#include "server/engine.hpp"
+#include "server/version.hpp"
+
+namespace leoflow::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* lite_help = R"(Usage: leoflow lite DIR... [--port N] [--host ADDR] [--paused-at-creation]
+
+Serves the DAG projects under each DIR with hot reload: the API at
+http://127.0.0.1:8088/api/v2, the UI at http://127.0.0.1:8088/.
+
+A folder holding dag.py or leoflow.yaml is one project; otherwise each of its
+sub-folders that does is one. Save a DAG file and its new version registers at
+once; a broken file keeps the last good version and shows the traceback here
+and in GET /api/v2/importErrors.
+
+Options:
+  --port N               listen on port N (default 8088; 0 picks a free port)
+  --host ADDR            listen address (default 127.0.0.1; other addresses
+                         need a login, see `leoflow setup`)
+  --paused-at-creation   new DAGs start paused, as in Airflow
+  --parse-timeout SECS   kill a parse that runs longer (default 30)
+  --verbose              more detail in the terminal
+
+State lives in $LEOFLOW_HOME (default ~/.leoflow): dev/lite.db, dev/logs,
+dev/venvs.
+)";
+
+std::optional<long> to_number(const std::string& text) {
+  long v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+int lite_command(const std::vector<std::string>& argv, console& out) {
+  arg_spec spec;
+  spec.flags = {"--paused-at-creation", "--verbose"};
+  spec.options = {"--port", "--host", "--parse-timeout"};
+  std::string error;
+  auto args = parse_args(argv, spec, error);
+  if (!args) {
+    out.failure(fmt::format("leoflow lite: {}", error), "Run `leoflow lite --help` for usage.");
+    return 2;
+  }
+  if (args->help) {
+    std::fputs(lite_help, stdout);
+    return 0;
+  }
+  if (args->positional.empty()) {
+    out.failure("leoflow lite: give at least one DAG folder", "Usage: leoflow lite DIR... (e.g. leoflow lite dags/)");
+    return 2;
+  }
+  engine_options options;
+  for (const auto& d : args->positional) {
+    std::error_code ec;
+    if (!fs::is_directory(d, ec)) {
+      out.failure(fmt::format("leoflow lite: {} is not a folder", d),
+                  "Create it with `leoflow init " + d + "/my_dag`, or pass an existing folder.");
+      return 1;
+    }
+    options.dag_folders.push_back(fs::canonical(d));
+  }
+  if (auto port = args->value("--port")) {
+    auto n = to_number(*port);
+    if (!n || *n < 0 || *n > 65535) {
+      out.failure(fmt::format("leoflow lite: --port {} is not a port number (0-65535)", *port));
+      return 2;
+    }
+    options.port = static_cast<unsigned short>(*n);
+  }
+  if (auto timeout = args->value("--parse-timeout")) {
+    auto n = to_number(*timeout);
+    if (!n || *n <= 0) {
+      out.failure(fmt::format("leoflow lite: --parse-timeout {} is not a positive number of seconds", *timeout));
+      return 2;
+    }
+    options.parse_timeout = std::chrono::seconds(*n);
+  }
+  if (auto host = args->value("--host")) options.host = *host;
+  options.paused_at_creation = args->has("--paused-at-creation");
+  out.set_verbose(args->has("--verbose"));
+  options.home = leoflow_home();
+  auto sdk = find_sdk_dir();
+  if (!sdk) {
+    out.failure("leoflow lite: cannot find the Leoflow Python packages (sdk/)",
+                fmt::format("Looked next to {}; set LEOFLOW_SDK to the sdk folder.",
+                            executable_path().string()));
+    return 1;
+  }
+  options.sdk_dir = *sdk;
+  std::string problem;
+  options.python = resolve_python(problem);
+  if (options.python.empty()) {
+    out.failure("leoflow lite: no Python interpreter", problem);
+    return 1;
+  }
+  return run_engine(options, out);
+}
+
+int version_command(const std::vector<std::string>& argv, console& out) {
+  std::fputs(fmt::format("leoflow {} (Airflow REST API 3.2.1, SQLite store schema {})\n",
+                         leoflow_version, 1)
+                 .c_str(),
+             stdout);
+  return 0;
+}
+
+std::string usage() {
+  return R"(Usage: leoflow COMMAND [ARGS]
+
+Commands:
+  lite DIR...      serve DAG projects locally with hot reload (API, UI, runs)
+  init DIR         create a DAG project that registers and runs as it is
+  version          print the version
+
+Run `leoflow COMMAND --help` for a command's options.
+)";
+}
+
+}  // namespace leoflow::cli

@@ -1,0 +1,255 @@
+// Beast session coroutines, the acceptor loop, and graceful stop.
+#include "server/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include "common/console.hpp"
+
+namespace leoflow::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+// Splits the target into path and decoded query; false on malformed escapes.
+bool parse_target(std::string_view target, request& req) {
+  const auto q = target.find('?');
+  req.path = std::string(target.substr(0, q));
+  if (req.path.empty() || req.path[0] != '/') return false;
+  if (q == std::string_view::npos) return true;
+  std::string_view rest = target.substr(q + 1);
+  if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!key || !value) return false;
+    req.query.emplace_back(std::move(*key), std::move(*value));
+  }
+  return true;
+}
+
+class chunk_writer : public body_writer {
+ public:
+  chunk_writer(beast::tcp_stream& s, std::chrono::seconds timeout) : stream_(s), timeout_(timeout) {}
+  asio::awaitable<bool> write(std::string_view chunk) override {
+    if (chunk.empty()) co_return true;
+    stream_.expires_after(timeout_);
+    auto [ec, n] = co_await asio::async_write(
+        stream_, bhttp::make_chunk(asio::buffer(chunk.data(), chunk.size())), tuple_awaitable);
+    co_return !ec;
+  }
+
+ private:
+  beast::tcp_stream& stream_;
+  std::chrono::seconds timeout_;
+};
+
+}  // namespace
+
+server::server(asio::io_context& io, const router& routes, console& out, server_options options)
+    : io_(io), routes_(routes), console_(out), options_(std::move(options)),
+      acceptor_(asio::make_strand(io)) {}
+
+server::~server() = default;
+
+unsigned short server::start() {
+  const auto address = asio::ip::make_address(options_.address);
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  const auto port = acceptor_.local_endpoint().port();
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), [this](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      console_.failure("the HTTP acceptor stopped", ex.what());
+    }
+  });
+  return port;
+}
+
+void server::stop() {
+  stopping_ = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard lock(sessions_mutex_);
+  for (auto& [id, entry] : sessions_) {
+    asio::post(entry.executor,
+               [signal = entry.signal] { signal->emit(asio::cancellation_type::terminal); });
+  }
+}
+
+asio::awaitable<void> server::accept_loop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), tuple_awaitable);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping_) co_return;
+      continue;  // e.g. EMFILE: keep serving the connections we have
+    }
+    if (connections_.load() >= options_.max_connections) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    spawn_session(std::move(socket));
+  }
+}
+
+void server::spawn_session(tcp::socket socket) {
+  auto executor = socket.get_executor();
+  auto signal = std::make_shared<asio::cancellation_signal>();
+  std::uint64_t id;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    id = next_session_++;
+    sessions_[id] = {executor, signal};
+  }
+  ++connections_;
+  asio::co_spawn(executor, session(std::move(socket)),
+                 asio::bind_cancellation_slot(signal->slot(), [this, id, signal](std::exception_ptr e) {
+                   if (e) {
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       console_.failure("an HTTP session failed", ex.what());
+                     }
+                   }
+                   --connections_;
+                   std::lock_guard lock(sessions_mutex_);
+                   sessions_.erase(id);
+                 }));
+}
+
+asio::awaitable<void> server::session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  std::string remote;
+  {
+    boost::system::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  bool first = true;
+  while (!stopping_) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(options_.body_limit);
+    parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    // An idle keep-alive connection waits for its next request; a request
+    // that has started must arrive whole within the request timeout.
+    stream.expires_after(first ? options_.request_timeout : options_.idle_timeout);
+    first = false;
+    auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+
+    response res;
+    bool keep_alive = false;
+    request req;
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      break;
+    } else if (ec == bhttp::error::body_limit) {
+      res = error(413, fmt::format("Request body larger than {} bytes", options_.body_limit));
+    } else if (ec == bhttp::error::header_limit) {
+      res = error(431, "Request header fields too large");
+    } else if (ec) {
+      if (!parser.got_some() && bytes == 0) break;
+      res = error(400, fmt::format("Malformed HTTP request: {}", ec.message()));
+    } else {
+      auto& msg = parser.get();
+      req.method = std::string(msg.method_string());
+      req.target = std::string(msg.target());
+      req.remote_address = remote;
+      for (const auto& field : msg)
+        req.headers[std::string(field.name_string())] = std::string(field.value());
+      req.body = std::move(msg.body());
+      keep_alive = msg.keep_alive();
+      if (!parse_target(req.target, req)) {
+        res = error(400, "Malformed request target");
+      } else {
+        std::optional<response> filtered;
+        if (filter_) filtered = filter_(req);
+        if (filtered) {
+          res = std::move(*filtered);
+        } else {
+          std::exception_ptr failure;
+          try {
+            res = co_await routes_.dispatch(req);
+          } catch (...) {
+            failure = std::current_exception();
+          }
+          if (failure) {
+            std::string what = "unknown error";
+            try {
+              std::rethrow_exception(failure);
+            } catch (const std::exception& e) {
+              what = e.what();
+            } catch (...) {
+            }
+            console_.failure(fmt::format("{} {} failed", req.method, req.path), what);
+            res = error(500, "Internal Server Error");
+          }
+        }
+      }
+    }
+    if (decorator_) decorator_(req, res);
+    if (stopping_) keep_alive = false;
+
+    const bool head = req.method == "HEAD";
+    if (res.stream && !head) {
+      bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(res.status), 11};
+      header.set(bhttp::field::content_type, res.content_type);
+      for (const auto& [k, v] : res.headers) header.set(k, v);
+      header.chunked(true);
+      header.keep_alive(false);
+      bhttp::response_serializer<bhttp::empty_body> sr{header};
+      stream.expires_after(options_.write_timeout);
+      auto [wec, wn] = co_await bhttp::async_write_header(stream, sr, tuple_awaitable);
+      if (wec) break;
+      chunk_writer writer(stream, options_.write_timeout);
+      stream.expires_never();
+      co_await res.stream(writer);
+      stream.expires_after(options_.write_timeout);
+      co_await asio::async_write(stream, bhttp::make_chunk_last(), tuple_awaitable);
+      break;
+    }
+
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+    if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+    for (const auto& [k, v] : res.headers) out.set(k, v);
+    out.body() = head ? std::string() : std::move(res.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    stream.expires_after(options_.write_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, out, tuple_awaitable);
+    if (wec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace leoflow::http

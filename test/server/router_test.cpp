@@ -1,0 +1,112 @@
+// Tests server/http/router.hpp: literal-first matching, decoding of path
+// parameters, 404 versus 405.
+#include "server/http/router.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace leoflow::http;
+namespace bdata = boost::unit_test::data;
+
+namespace {
+
+handler named(std::string name) {
+  return [name](request&) -> boost::asio::awaitable<response> { co_return error(200, name); };
+}
+
+router make_router() {
+  router r;
+  r.add("GET", "/api/v2/dags", named("list"));
+  r.add("GET", "/api/v2/dags/{dag_id}", named("get"));
+  r.add("PATCH", "/api/v2/dags/{dag_id}", named("patch"));
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", named("run"));
+  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns/list", named("run-list"));
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries", named("tries"));
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}", named("mapped"));
+  return r;
+}
+
+struct case_t {
+  const char* method;
+  const char* path;
+  int status;
+  const char* pattern;
+};
+std::ostream& operator<<(std::ostream& os, const case_t& c) { return os << c.method << ' ' << c.path; }
+
+const case_t cases[] = {
+    {"GET", "/api/v2/dags", 200, "/api/v2/dags"},
+    {"GET", "/api/v2/dags/etl", 200, "/api/v2/dags/{dag_id}"},
+    {"DELETE", "/api/v2/dags/etl", 405, ""},
+    {"GET", "/api/v2/nothing", 404, ""},
+    {"POST", "/api/v2/dags/etl/dagRuns/list", 200, "/api/v2/dags/{dag_id}/dagRuns/list"},
+    {"GET", "/api/v2/dags/etl/dagRuns/list", 200, "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}"},
+    {"GET", "/api/v2/dags/etl/dagRuns/r/taskInstances/t/tries", 200,
+     "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries"},
+    {"GET", "/api/v2/dags/etl/dagRuns/r/taskInstances/t/3", 200,
+     "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}"},
+    {"GET", "/api/v2/dags/bad%zzescape", 404, ""},
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(router_suite)
+
+BOOST_DATA_TEST_CASE(matches_with_literal_precedence, bdata::make(cases), c) {
+  auto r = make_router();
+  request req;
+  req.method = c.method;
+  req.path = c.path;
+  auto m = r.match(req);
+  BOOST_TEST(m.status == c.status);
+  if (c.status == 200) BOOST_TEST(m.pattern == c.pattern);
+}
+
+BOOST_AUTO_TEST_CASE(decodes_path_parameters) {
+  auto r = make_router();
+  request req;
+  req.method = "GET";
+  req.path = "/api/v2/dags/etl/dagRuns/manual__2026-01-02T10%3A00%3A00%2B00%3A00";
+  auto m = r.match(req);
+  BOOST_REQUIRE(m.status == 200);
+  BOOST_TEST(req.param("dag_id") == "etl");
+  BOOST_TEST(req.param("dag_run_id") == "manual__2026-01-02T10:00:00+00:00");
+}
+
+BOOST_AUTO_TEST_CASE(method_not_allowed_lists_allowed_methods) {
+  auto r = make_router();
+  request req;
+  req.method = "PUT";
+  req.path = "/api/v2/dags/etl";
+  auto m = r.match(req);
+  BOOST_TEST(m.status == 405);
+  BOOST_TEST(m.allow == "GET, PATCH");
+}
+
+BOOST_AUTO_TEST_CASE(dispatch_answers_errors_with_detail) {
+  auto r = make_router();
+  boost::asio::io_context io;
+  request req;
+  req.method = "GET";
+  req.path = "/nope";
+  auto fut = boost::asio::co_spawn(io, r.dispatch(req), boost::asio::use_future);
+  io.run();
+  auto res = fut.get();
+  BOOST_TEST(res.status == 404);
+  BOOST_TEST(res.body == R"({"detail":"Not Found"})");
+}
+
+BOOST_AUTO_TEST_CASE(percent_decoding_refuses_malformed_and_nul) {
+  BOOST_TEST(*percent_decode("a%2Fb", false) == "a/b");
+  BOOST_TEST(*percent_decode("a+b", true) == "a b");
+  BOOST_TEST(*percent_decode("a+b", false) == "a+b");
+  BOOST_TEST(!percent_decode("%", false));
+  BOOST_TEST(!percent_decode("%4", false));
+  BOOST_TEST(!percent_decode("%G1", false));
+  BOOST_TEST(!percent_decode("a%00b", false));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
