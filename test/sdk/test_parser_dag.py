@@ -271,3 +271,18 @@ def test_bytecode_caches_stay_out_of_the_project(dag_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert not (dag_dir / "__pycache__").exists()
     assert (tmp_path / "home" / "dev" / "pycache").is_dir()
+
+
+def test_threads_left_running_do_not_keep_the_parser_alive(dag_dir):
+    import subprocess
+    import sys
+    from conftest import sdk_env
+    path = write_dag(dag_dir, """
+        import threading
+        from airflow import DAG
+        threading.Thread(target=threading.Event().wait).start()
+        DAG("threaded")
+        """)
+    result = subprocess.run([sys.executable, "-m", "leoflow_parser", path], capture_output=True, text=True,
+                            cwd=str(dag_dir), env=sdk_env(), timeout=60)
+    assert result.returncode == 0 and '"threaded"' in result.stdout
