@@ -281,7 +281,7 @@ def test_threads_left_running_do_not_keep_the_parser_alive(dag_dir):
         import threading
         from airflow import DAG
         threading.Thread(target=threading.Event().wait).start()
-        DAG("threaded")
+        dag = DAG("threaded")
         """)
     result = subprocess.run([sys.executable, "-m", "leoflow_parser", path], capture_output=True, text=True,
                             cwd=str(dag_dir), env=sdk_env(), timeout=60)
