@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/child_process.hpp"
+#include "common/event_bus.hpp"
 #include "common/paths.hpp"
 #include "schema/database.hpp"
 #include "server/api/api.hpp"
@@ -81,8 +82,9 @@ int run_engine(const engine_options& options, console& out) {
   }
 
   asio::io_context io(static_cast<int>(options.threads));
+  event_bus events;
 
-  api::api_context api{*db, out, std::string(leoflow_version), layout.logs.string()};
+  api::api_context api{*db, out, events, std::string(leoflow_version), layout.logs.string()};
   http::router routes;
   api::add_monitor_routes(routes, api);
   api::add_dag_routes(routes, api);
@@ -123,8 +125,21 @@ int run_engine(const engine_options& options, console& out) {
   wopts.parser.home = layout.home;
   wopts.parser.environment = current_environment();
   wopts.parser.timeout = options.parse_timeout;
-  watcher::watcher watch(io.get_executor(), *db, out, wopts);
+  watcher::watcher_listener heard;
+  heard.dag_registered = [&events](const std::string& dag_id, int version) {
+    events.publish("dag_version", {{"dag_id", dag_id}, {"version_number", version}});
+  };
+  heard.dag_removed = [&events](const std::string& dag_id) {
+    events.publish("dag_removed", {{"dag_id", dag_id}});
+  };
+  heard.import_status = [&events](const std::string& fileloc, const std::string& error) {
+    events.publish("import_error", {{"filename", fileloc}, {"stack_trace", error}, {"cleared", error.empty()}});
+  };
+  watcher::watcher watch(io.get_executor(), *db, out, wopts, heard);
   api.reparse = [&watch](const std::string& fileloc) { watch.touch(fs::path(fileloc)); };
+  api.dag_deleted = [&events](const std::string& dag_id) {
+    events.publish("dag_removed", {{"dag_id", dag_id}});
+  };
 
   std::string folders;
   for (const auto& f : options.dag_folders) folders += (folders.empty() ? "" : ", ") + f.string();

@@ -9,6 +9,7 @@
 
 namespace leoflow {
 class console;
+class event_bus;
 namespace store {
 class database;
 }
@@ -21,6 +22,7 @@ namespace leoflow::api {
 struct api_context {
   store::database& db;
   console& out;
+  event_bus& events;
   std::string leoflow_version;
   std::string logs_dir;
   // Called after a DAG was deleted through the API (stop its work).
