@@ -9,6 +9,8 @@ import pytest
 
 SDK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "sdk")
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+# The interpreter that runs the entry points (another Python version can be tried with this variable).
+PYTHON = os.environ.get("LEOFLOW_TEST_PYTHON", sys.executable)
 
 
 def sdk_env(extra=None):
@@ -28,7 +30,7 @@ def write_dag(folder, source, name="dag.py"):
 
 def run_parser(path, env=None, python=None):
     """(exit code, spec or None, stdout, stderr) of `python -m leoflow_parser path`."""
-    result = subprocess.run([python or sys.executable, "-m", "leoflow_parser", path], capture_output=True,
+    result = subprocess.run([python or PYTHON, "-m", "leoflow_parser", path], capture_output=True,
                             text=True, cwd=os.path.dirname(path), env=sdk_env(env))
     spec = json.loads(result.stdout) if result.returncode == 0 else None
     return result.returncode, spec, result.stdout, result.stderr
@@ -54,7 +56,7 @@ def run_task(path, dag_id, task_id, tmp_path, python=None, env=None, **context):
     result_file = os.path.join(str(tmp_path), f"result-{task_id}-{payload['map_index']}.json")
     if os.path.exists(result_file):
         os.remove(result_file)
-    proc = subprocess.run([python or sys.executable, "-m", "leoflow_runtime", "--result", result_file],
+    proc = subprocess.run([python or PYTHON, "-m", "leoflow_runtime", "--result", result_file],
                           input=json.dumps(payload), capture_output=True, text=True,
                           cwd=os.path.dirname(path), env=sdk_env(env))
     result = None

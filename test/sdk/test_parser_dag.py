@@ -1,9 +1,10 @@
 """Parser: DAG-level fields, params, warnings, several DAGs, determinism and output isolation."""
 import os
+import subprocess
 
 import pytest
 
-from conftest import parse_ok, run_parser, tasks_of, write_dag
+from conftest import PYTHON, parse_ok, run_parser, sdk_env, tasks_of, write_dag
 
 SCHEDULE_CASES = [
     ("cron", 'schedule="0 6 * * *"', "0 6 * * *", "0 6 * * *"),
@@ -259,14 +260,11 @@ def test_pendulum_dates_without_pendulum_installed(dag_dir):
 
 
 def test_bytecode_caches_stay_out_of_the_project(dag_dir, tmp_path):
-    import subprocess
-    import sys
-    from conftest import sdk_env
     write_dag(dag_dir, "VALUE = 1\n", name="sibling.py")
     path = write_dag(dag_dir, "from sibling import VALUE\nfrom airflow import DAG\nDAG('cached')\n")
     env = sdk_env({"LEOFLOW_HOME": str(tmp_path / "home")})
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    result = subprocess.run([sys.executable, "-m", "leoflow_parser", path], capture_output=True, text=True,
+    result = subprocess.run([PYTHON, "-m", "leoflow_parser", path], capture_output=True, text=True,
                             cwd=str(dag_dir), env=env)
     assert result.returncode == 0, result.stderr
     assert not (dag_dir / "__pycache__").exists()
@@ -274,15 +272,12 @@ def test_bytecode_caches_stay_out_of_the_project(dag_dir, tmp_path):
 
 
 def test_threads_left_running_do_not_keep_the_parser_alive(dag_dir):
-    import subprocess
-    import sys
-    from conftest import sdk_env
     path = write_dag(dag_dir, """
         import threading
         from airflow import DAG
         threading.Thread(target=threading.Event().wait).start()
         dag = DAG("threaded")
         """)
-    result = subprocess.run([sys.executable, "-m", "leoflow_parser", path], capture_output=True, text=True,
+    result = subprocess.run([PYTHON, "-m", "leoflow_parser", path], capture_output=True, text=True,
                             cwd=str(dag_dir), env=sdk_env(), timeout=60)
     assert result.returncode == 0 and '"threaded"' in result.stdout

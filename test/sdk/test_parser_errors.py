@@ -74,9 +74,7 @@ UNSUPPORTED_CASES = [
         """, "email notifications (email with email_on_failure/email_on_retry)", 4),
     ("setup task", """
         from airflow.sdk import DAG, setup
-        @setup
-        def create():
-            pass
+        create = setup(print)
         """, "setup tasks (@setup)", 2),
     ("sensor in reschedule mode", """
         from airflow import DAG

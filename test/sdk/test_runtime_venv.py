@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import run_task, write_dag
+from conftest import PYTHON, run_task, write_dag
 
 DAG = """
 from airflow.sdk import DAG, task
@@ -32,7 +32,7 @@ def venv_python(tmp_path_factory):
     if not os.path.isdir("/usr/lib/python3/dist-packages/jinja2"):
         pytest.skip("needs Debian's python3-jinja2 (the pylib fallback links to it)")
     venv = tmp_path_factory.mktemp("venv") / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([PYTHON, "-m", "venv", "--without-pip", str(venv)], check=True)
     return str(venv / "bin" / "python")
 
 
