@@ -21,12 +21,9 @@ except ImportError:  # pragma: no cover - CPython always has _json
 
 
 def _float(value):
-    if value != value:
-        return "NaN"
-    if value == float("inf"):
-        return "Infinity"
-    if value == -float("inf"):
-        return "-Infinity"
+    # Strict JSON, as json.dumps(allow_nan=False): the engine's parser accepts no NaN or Infinity.
+    if value != value or value in (float("inf"), -float("inf")):
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
     return float.__repr__(value)
 
 
@@ -82,7 +79,7 @@ def _encode(value, out):
 
 
 def dumps(value):
-    """Compact JSON text of `value`, as `json.dumps(value, separators=(",", ":"))` gives."""
+    """Compact JSON text of `value`, as `json.dumps(value, separators=(",", ":"), allow_nan=False)` gives."""
     out = []
     _encode(value, out)
     return "".join(out)
