@@ -16,6 +16,7 @@
 #include "schema/database.hpp"
 #include "server/api/api.hpp"
 #include "server/http/server.hpp"
+#include "server/ui/ui.hpp"
 #include "server/version.hpp"
 #include "watcher/watcher.hpp"
 
@@ -89,6 +90,7 @@ int run_engine(const engine_options& options, console& out) {
   api::add_monitor_routes(routes, api);
   api::add_dag_routes(routes, api);
   api::add_import_error_routes(routes, api);
+  ui::add_ui_routes(routes, api);
 
   std::string host = options.host;
   if (!is_loopback(host)) {

@@ -1,0 +1,74 @@
+// The /ui/events Server-Sent Events endpoint.
+#include "server/ui/event_stream.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/this_coro.hpp>
+#include <fmt/format.h>
+
+#include "server/ui/ui.hpp"
+
+namespace leoflow::ui {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto keep_alive_interval = std::chrono::seconds(15);
+
+bool cancelled(const asio::cancellation_state& state) {
+  return state.cancelled() != asio::cancellation_type::none;
+}
+
+}  // namespace
+
+std::string format_sse(const live_event& e) {
+  // Event data is one line of JSON (Boost.JSON escapes newlines), so a single
+  // `data:` field carries it.
+  return fmt::format("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.type, e.data);
+}
+
+asio::awaitable<void> stream_events(event_bus& bus, http::body_writer& out,
+                                    std::chrono::milliseconds keep_alive) {
+  // Shutdown cancels the session: this loop sees it and ends the stream as a
+  // normal end instead of an exception.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  auto executor = co_await asio::this_coro::executor;
+  auto subscription = bus.subscribe(executor);
+
+  // Ask the browser to reconnect quickly; the comment opens the stream at once.
+  const std::string hello = "retry: 2000\n: connected\n\n";
+  bool open = co_await out.write(hello);
+  std::uint64_t last_id = 0;
+  while (open) {
+    auto batch = co_await subscription->next(keep_alive);
+    auto state = co_await asio::this_coro::cancellation_state;
+    if (cancelled(state)) co_return;
+    std::string chunk;
+    for (const auto& e : batch) {
+      // Every subscriber sees every id, so once the queue overflowed a gap
+      // in the ids says what this client missed.
+      if (subscription->lost_events() && last_id != 0 && e.id > last_id + 1)
+        chunk += "event: resync\ndata: {}\n\n";
+      last_id = std::max(last_id, e.id);
+      chunk += format_sse(e);
+    }
+    if (chunk.empty()) chunk = ": keep-alive\n\n";
+    open = co_await out.write(chunk);
+  }
+}
+
+void add_event_routes(http::router& r, api::api_context& ctx) {
+  r.add("GET", "/ui/events", [&ctx](http::request&) -> asio::awaitable<http::response> {
+    http::response res;
+    res.content_type = "text/event-stream";
+    res.headers.emplace_back("Cache-Control", "no-cache");
+    res.headers.emplace_back("X-Accel-Buffering", "no");
+    res.stream = [&bus = ctx.events](http::body_writer& out) {
+      return stream_events(bus, out, keep_alive_interval);
+    };
+    co_return res;
+  });
+}
+
+}  // namespace leoflow::ui
