@@ -1,6 +1,7 @@
 // Assembling and running the engine.
 #include "server/engine.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "common/paths.hpp"
 #include "schema/database.hpp"
 #include "server/api/api.hpp"
+#include "server/auth/gate.hpp"
 #include "server/http/server.hpp"
 #include "server/ui/ui.hpp"
 #include "server/version.hpp"
@@ -58,14 +60,6 @@ std::filesystem::path resolve_python(std::string& problem) {
   return path;
 }
 
-namespace {
-
-bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-}  // namespace
-
 int run_engine(const engine_options& options, console& out) {
   const auto layout = home_layout::under(options.home);
   try {
@@ -92,18 +86,21 @@ int run_engine(const engine_options& options, console& out) {
   api::add_import_error_routes(routes, api);
   ui::add_ui_routes(routes, api);
 
-  std::string host = options.host;
-  if (!is_loopback(host)) {
-    out.warning(fmt::format(
-        "no login is configured, so Lite stays on this machine: --host {} was changed to 127.0.0.1 "
-        "(run `leoflow setup` to create an admin, or use `ssh -L 8088:localhost:8088 <host>`)",
-        host));
-    host = "127.0.0.1";
+  // The login: with an admin in config.yaml every route needs a token;
+  // without one Lite is no-auth and only ever bound to loopback.
+  std::unique_ptr<auth::gate> gate;
+  try {
+    gate = std::make_unique<auth::gate>(layout.config_file, out);
+  } catch (const auth::config_error& e) {
+    out.failure("cannot use the login settings", e.what());
+    return 1;
   }
+  gate->add_routes(routes);
   http::server_options server_options;
-  server_options.address = host == "localhost" ? "127.0.0.1" : host;
+  server_options.address = gate->binding_host(options.host);
   server_options.port = options.port;
   http::server server(io, routes, out, server_options);
+  server.set_filter([&gate = *gate](http::request& req) { return gate.filter(req); });
   unsigned short port = 0;
   try {
     port = server.start();
@@ -148,8 +145,7 @@ int run_engine(const engine_options& options, console& out) {
   out.info(fmt::format("Leoflow Lite {} listening on http://{}:{} (watching {})", leoflow_version,
                        server_options.address == "::1" ? "[::1]" : server_options.address, port,
                        folders));
-  out.warning("no login configured: the API and UI are open to anyone on this machine "
-              "(run `leoflow setup` to create an admin)");
+  gate->announce(server_options.address, port);
 
   asio::co_spawn(io, watch.start(), [&out](std::exception_ptr e) {
     if (!e) return;
@@ -160,21 +156,68 @@ int run_engine(const engine_options& options, console& out) {
     }
   });
 
+  const auto& hooks = options.hooks;
+  if (hooks.ready) hooks.ready(server_options.address, port);
+  std::atomic<bool> stopping{false};
+
+  // Keep-alive for a watchdog: only sent while the I/O threads turn.
+  asio::steady_timer heartbeat_timer(io);
+  std::function<void(const boost::system::error_code&)> on_heartbeat =
+      [&](const boost::system::error_code& ec) {
+        if (ec || stopping) return;
+        hooks.heartbeat();
+        heartbeat_timer.expires_after(hooks.heartbeat_interval);
+        heartbeat_timer.async_wait(on_heartbeat);
+      };
+  if (hooks.heartbeat && hooks.heartbeat_interval.count() > 0) {
+    hooks.heartbeat();
+    heartbeat_timer.expires_after(hooks.heartbeat_interval);
+    heartbeat_timer.async_wait(on_heartbeat);
+  }
+
+  // Stopping, in phases: intake stops (no new connections, no new parses),
+  // then each drain gets until the grace deadline to let in-flight work end,
+  // then the I/O threads stop and the store is flushed. The executor's
+  // "let running tasks finish, then stop them" is one more drain here.
+  using drain = std::function<asio::awaitable<void>(std::chrono::steady_clock::time_point)>;
+  std::vector<drain> drains;
+  drains.push_back([&server, &io](std::chrono::steady_clock::time_point deadline) -> asio::awaitable<void> {
+    asio::steady_timer poll(io);
+    while (server.connection_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+      poll.expires_after(std::chrono::milliseconds(10));
+      co_await poll.async_wait(asio::use_awaitable);
+    }
+  });
+  auto shut_down = [&]() -> asio::awaitable<void> {
+    const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+    for (auto& d : drains) {
+      auto draining = d(deadline);
+      co_await std::move(draining);
+    }
+    io.stop();
+  };
+
   asio::signal_set signals(io, SIGINT, SIGTERM);
+  if (hooks.reload) signals.add(SIGHUP);
   int signals_seen = 0;
   std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int) {
+      [&](const boost::system::error_code& ec, int number) {
         if (ec) return;
+        if (number == SIGHUP) {
+          if (!stopping) hooks.reload();
+          signals.async_wait(on_signal);
+          return;
+        }
         if (++signals_seen == 1) {
+          stopping = true;
           out.info("stopping … (press Ctrl-C again to stop at once)");
+          if (hooks.stopping) hooks.stopping();
           server.stop();
           watch.stop();
           signals.async_wait(on_signal);
-          // Give sessions and parses a moment to wind down, then stop.
-          auto grace = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(3));
-          grace->async_wait([&io, grace](const boost::system::error_code&) { io.stop(); });
-          asio::post(io, [&io, &server, grace] {
-            if (server.connection_count() == 0) io.stop();
+          asio::co_spawn(io, shut_down(), [&io, &out](std::exception_ptr e) {
+            if (e) out.failure("stopping failed; stopping at once");
+            io.stop();
           });
         } else {
           io.stop();

@@ -1,15 +1,32 @@
 // The engine behind both front doors (`leoflow lite` and `leoflow-server`):
-// the store, the watcher, the HTTP API, wired together on one io_context and
-// run until SIGINT/SIGTERM (a second signal stops at once).
+// the store, the watcher, the HTTP API behind the login gate, wired together
+// on one io_context and run until SIGINT/SIGTERM (a second signal stops at
+// once).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "common/console.hpp"
 
 namespace leoflow {
+
+// What a front door hears from the engine (the daemon's sd_notify); every
+// hook is optional and runs on an I/O thread.
+struct engine_hooks {
+  // The server listens: READY=1.
+  std::function<void(const std::string& address, unsigned short port)> ready;
+  // The first SIGINT/SIGTERM: STOPPING=1.
+  std::function<void()> stopping;
+  // SIGHUP re-reads what is safe to change; unset, SIGHUP is not handled.
+  std::function<void()> reload;
+  // Called every `heartbeat_interval` while the I/O threads turn (WATCHDOG=1).
+  std::function<void()> heartbeat;
+  std::chrono::microseconds heartbeat_interval{0};
+};
 
 struct engine_options {
   std::vector<std::filesystem::path> dag_folders;
@@ -22,6 +39,10 @@ struct engine_options {
   std::size_t threads = 2;
   std::chrono::milliseconds parse_timeout{30000};
   std::chrono::milliseconds tick{2000};
+  // After a stop signal: how long in-flight work may take to finish.
+  std::chrono::milliseconds shutdown_grace{3000};
+  std::string executor = "subprocess";  // "subprocess" or "kubernetes"
+  engine_hooks hooks;
 };
 
 // Runs the engine; returns the process exit code. Errors the user can act on

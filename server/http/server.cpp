@@ -48,6 +48,16 @@ bool parse_target(std::string_view target, request& req) {
   return true;
 }
 
+// A handler's header replaces one set before it, except Set-Cookie: each of
+// those is its own field (RFC 6265 forbids folding them).
+template <typename Fields>
+void set_header(Fields& fields, const std::string& name, const std::string& value) {
+  if (beast::iequals(name, "Set-Cookie"))
+    fields.insert(name, value);
+  else
+    fields.set(name, value);
+}
+
 class chunk_writer : public body_writer {
  public:
   chunk_writer(beast::tcp_stream& s, std::chrono::seconds timeout) : stream_(s), timeout_(timeout) {}
@@ -223,7 +233,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     if (res.stream && !head) {
       bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(res.status), 11};
       header.set(bhttp::field::content_type, res.content_type);
-      for (const auto& [k, v] : res.headers) header.set(k, v);
+      for (const auto& [k, v] : res.headers) set_header(header, k, v);
       header.chunked(true);
       header.keep_alive(false);
       bhttp::response_serializer<bhttp::empty_body> sr{header};
@@ -240,7 +250,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
 
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
     if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
-    for (const auto& [k, v] : res.headers) out.set(k, v);
+    for (const auto& [k, v] : res.headers) set_header(out, k, v);
     out.body() = head ? std::string() : std::move(res.body);
     out.keep_alive(keep_alive);
     out.prepare_payload();
