@@ -223,6 +223,31 @@ describe("the UI in Chromium", () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-task-id")), "numbers");
   });
 
+  test("without the event stream the page polls and still follows changes", async () => {
+    const offline = await Browser.launch();
+    try {
+      const polling = await offline.page();
+      await polling.route("**/ui/events", (route) => route.abort());
+      await polling.goto(lite.url("/dags"));
+      await polling.getByTestId("live-status").filter({ hasText: "Polling" }).waitFor();
+      await polling.getByRole("switch", { name: "Pause e2e_hello" }).waitFor();
+      const paused = await lite.fetchJson("/api/v2/dags/e2e_hello", {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ is_paused: true }),
+      });
+      assert.equal(paused.status, 200);
+      await polling.getByRole("switch", { name: "Unpause e2e_hello" }).waitFor({ timeout: 10_000 });
+      await lite.fetchJson("/api/v2/dags/e2e_hello", {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ is_paused: false }),
+      });
+    } finally {
+      await offline.close();
+    }
+  });
+
   test("no page logged a console error", () => {
     assert.deepEqual(browser.problems, []);
   });

@@ -14,6 +14,7 @@ import { Pagination } from "../components/Pagination";
 import { StateBadge } from "../components/StateBadge";
 import { ErrorBanner, Loading } from "../components/Status";
 import { Toggle } from "../components/Toggle";
+import { useTitle } from "../components/useTitle";
 import { TriggerDialog } from "./dag/TriggerDialog";
 
 const pageSize = 25;
@@ -86,6 +87,7 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
 }
 
 export function DagListPage() {
+  useTitle("Dags");
   const [params, update] = useListParams();
   const dags = useDags(params);
   const tags = useDagTags();

@@ -7,6 +7,7 @@ import { useDashboard, useImportErrors } from "../api/queries";
 import { StateBadge } from "../components/StateBadge";
 import { ErrorBanner, Loading } from "../components/Status";
 import { stateColors } from "../state/states";
+import { useTitle } from "../components/useTitle";
 import { ImportErrorsDialog } from "./ImportErrorsDialog";
 
 function StateBars({ title, counts }: { title: string; counts: Record<string, number> }) {
@@ -34,6 +35,7 @@ function StateBars({ title, counts }: { title: string; counts: Record<string, nu
 }
 
 export function HomePage() {
+  useTitle("Home");
   const dashboard = useDashboard();
   const importErrors = useImportErrors();
   const [showErrors, setShowErrors] = useState(false);

@@ -8,6 +8,7 @@ import { useNavigate, useSearchParams } from "react-router-dom";
 import { api } from "../api/client";
 import { LiteBadge } from "../components/Layout";
 import { ErrorBanner } from "../components/Status";
+import { useTitle } from "../components/useTitle";
 
 // Only local paths: never send the user to another site after signing in.
 export function safeNext(next: string | null): string {
@@ -16,6 +17,7 @@ export function safeNext(next: string | null): string {
 }
 
 export function LoginPage() {
+  useTitle("Sign in");
   const [search] = useSearchParams();
   const navigate = useNavigate();
   const queryClient = useQueryClient();

@@ -13,6 +13,7 @@ import { formatDate } from "../../components/format";
 import { PlayIcon, TrashIcon } from "../../components/Icons";
 import { StateBadge } from "../../components/StateBadge";
 import { ErrorBanner, isNotFound, Loading } from "../../components/Status";
+import { useTitle } from "../../components/useTitle";
 import { useLiveEvents } from "../../live/LiveProvider";
 import { PauseToggle } from "../DagListPage";
 import { CodeTab } from "./CodeTab";
@@ -110,6 +111,7 @@ export function DagPage() {
   const [search, setSearch] = useSearchParams();
   const navigate = useNavigate();
   const dag = useDag(dagId);
+  useTitle(dagId);
   const [triggerOpen, setTriggerOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [versionNotice, setVersionNotice] = useState<number | null>(null);

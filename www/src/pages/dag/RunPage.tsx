@@ -11,6 +11,7 @@ import { formatDate, formatDuration } from "../../components/format";
 import { ClearIcon, TrashIcon } from "../../components/Icons";
 import { StateBadge } from "../../components/StateBadge";
 import { ErrorBanner, Loading } from "../../components/Status";
+import { useTitle } from "../../components/useTitle";
 import { ClearDialog } from "./ClearDialog";
 import { dagPath, taskInstancePath } from "./paths";
 
@@ -19,6 +20,7 @@ type MarkState = "success" | "failed";
 export function RunPage() {
   const { dagId = "", runId = "" } = useParams();
   const run = useDagRun(dagId, runId);
+  useTitle(`${dagId} · ${runId}`);
   const tis = useTaskInstances(dagId, runId);
   const queryClient = useQueryClient();
   const navigate = useNavigate();

@@ -14,6 +14,7 @@ import { durationBetween, formatDate, formatDuration } from "../../components/fo
 import { ClearIcon } from "../../components/Icons";
 import { StateBadge } from "../../components/StateBadge";
 import { ErrorBanner, Loading } from "../../components/Status";
+import { useTitle } from "../../components/useTitle";
 import { activeStates } from "../../state/states";
 import { ClearDialog } from "../dag/ClearDialog";
 import { dagPath, runPath } from "../dag/paths";
@@ -103,6 +104,7 @@ function DetailsTab({ ti }: { ti: TaskInstance }) {
 export function TaskInstancePage() {
   const { dagId = "", runId = "", taskId = "" } = useParams();
   const [search, setSearch] = useSearchParams();
+  useTitle(`${taskId} · ${dagId}`);
   const structure = useStructure(dagId);
   const mapIndexParam = search.get("map_index");
   const mapIndex = mapIndexParam === null ? -1 : Number(mapIndexParam);
