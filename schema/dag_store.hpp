@@ -39,6 +39,7 @@ struct dag_record {
   opt_string next_dagrun_data_interval_end;
   opt_string next_dagrun_run_after;
   std::string created_at;
+  std::string dependencies = "[]";  // JSON list of requirements
   // Derived: the DAG's tags and whether its file currently fails to parse.
   std::vector<std::string> tags;
   bool has_import_errors = false;
@@ -89,6 +90,7 @@ struct dag_registration {
   std::optional<bool> is_paused_upon_creation;
   std::vector<std::string> tags;
   std::vector<dag_warning_record> warnings;  // dag_id/timestamp filled in here
+  std::string dependencies = "[]";           // JSON list of requirements
 };
 
 // Where a parsed file lives.

@@ -118,6 +118,11 @@ sql_query& sql_query::page(long long limit, long long offset) {
   return *this;
 }
 
+sql_query& sql_query::group_by(std::string columns) {
+  group_by_ = std::move(columns);
+  return *this;
+}
+
 std::string sql_query::where_text() const {
   std::string out;
   for (std::size_t i = 0; i < clauses_.size(); ++i) {
@@ -125,6 +130,7 @@ std::string sql_query::where_text() const {
     out += clauses_[i];
     out += ')';
   }
+  if (!group_by_.empty()) out += " GROUP BY " + group_by_;
   return out;
 }
 

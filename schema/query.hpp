@@ -44,6 +44,7 @@ class sql_query {
   // `column` must come from a caller-side whitelist, never from user input.
   sql_query& order_by(std::string column, bool descending);
   sql_query& page(long long limit, long long offset);
+  sql_query& group_by(std::string columns);
 
   // SELECT COUNT(*) over the filtered set (ignores order and page).
   long long count(soci::session& s) const;
@@ -64,6 +65,7 @@ class sql_query {
   std::string select_;
   std::vector<std::string> clauses_;
   std::vector<std::string> order_;
+  std::string group_by_;
   std::optional<long long> limit_;
   long long offset_ = 0;
   mutable std::vector<param> params_;

@@ -7,6 +7,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include "common/console.hpp"
@@ -351,6 +353,9 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
       co_return;
     }
     auto& parsed = std::get<parsed_file>(read);
+    boost::json::array deps;
+    for (const auto& d : info.dependencies) deps.push_back(boost::json::value(d));
+    for (auto& d : parsed.dags) d.dependencies = boost::json::serialize(deps);
     store::file_origin origin{info.dag_file.string(),
                               info.dag_file.lexically_relative(info.root).string(),
                               info.bundle_name, info.dir.string()};

@@ -13,6 +13,9 @@ class event_bus;
 namespace store {
 class database;
 }
+namespace scheduler {
+class scheduler;
+}
 }  // namespace leoflow
 
 namespace leoflow::api {
@@ -25,6 +28,8 @@ struct api_context {
   event_bus& events;
   std::string leoflow_version;
   std::string logs_dir;
+  // Creates runs and hears about state changes; null in tests without one.
+  scheduler::scheduler* scheduler = nullptr;
   // Called after a DAG was deleted through the API (stop its work).
   std::function<void(const std::string& dag_id)> dag_deleted;
   // Asks the watcher to parse a file again (parseDagFile).
@@ -34,5 +39,8 @@ struct api_context {
 void add_monitor_routes(http::router& r, api_context& ctx);
 void add_dag_routes(http::router& r, api_context& ctx);
 void add_import_error_routes(http::router& r, api_context& ctx);
+void add_run_routes(http::router& r, api_context& ctx);
+void add_task_instance_routes(http::router& r, api_context& ctx);
+void add_misc_routes(http::router& r, api_context& ctx);
 
 }  // namespace leoflow::api

@@ -14,6 +14,7 @@
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/query.hpp"
+#include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
 #include "server/api/serializers.hpp"
 #include "server/http/params.hpp"
@@ -181,6 +182,8 @@ void add_dag_routes(http::router& r, api_context& ctx) {
       return std::make_pair(std::move(page), total);
     };
     auto [dags, total] = co_await ctx.db.write(std::move(update));
+    if (ctx.scheduler && !value)
+      for (const auto& d : dags) ctx.scheduler->wake_dag(d.dag_id);
     bj::array items;
     for (const auto& d : dags) items.push_back(dag_response(d));
     co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
@@ -226,6 +229,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     };
     auto dag = co_await ctx.db.write(std::move(update));
     if (!dag) co_return not_found_dag(dag_id);
+    if (ctx.scheduler && !value) ctx.scheduler->wake_dag(dag_id);
     co_return http::json(dag_response(*dag));
   });
 

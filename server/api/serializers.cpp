@@ -205,4 +205,146 @@ bj::object import_error_response(const store::import_error_record& e) {
                     {"stack_trace", e.stack_trace}};
 }
 
+namespace {
+
+std::optional<double> seconds_between(const std::optional<std::string>& from, const std::optional<std::string>& to) {
+  if (!from || !to) return std::nullopt;
+  auto a = parse_time(*from), b = parse_time(*to);
+  if (!a || !b) return std::nullopt;
+  return std::chrono::duration<double>(*b - *a).count();
+}
+
+bj::value number_or_null(const std::optional<double>& v) { return v ? bj::value(*v) : bj::value(nullptr); }
+
+}  // namespace
+
+bj::object dag_run_response(const store::dag_run_record& r) {
+  store::dag_version_record v;
+  v.uuid = r.version_uuid;
+  v.version_number = r.version_number;
+  v.dag_id = r.dag_id;
+  v.bundle_name = r.bundle_name;
+  v.created_at = r.version_created_at;
+  auto conf = json::try_parse(r.conf);
+  return bj::object{
+      {"dag_run_id", r.run_id},
+      {"dag_id", r.dag_id},
+      {"logical_date", api_time(r.logical_date)},
+      {"queued_at", api_time(r.queued_at)},
+      {"start_date", api_time(r.start_date)},
+      {"end_date", api_time(r.end_date)},
+      {"duration", number_or_null(seconds_between(r.start_date, r.end_date))},
+      {"data_interval_start", api_time(r.data_interval_start)},
+      {"data_interval_end", api_time(r.data_interval_end)},
+      {"run_after", api_time(r.run_after)},
+      {"last_scheduling_decision", api_time(r.last_scheduling_decision)},
+      {"run_type", r.run_type},
+      {"state", r.state},
+      {"triggered_by", json::nullable(r.triggered_by)},
+      {"triggering_user_name", json::nullable(r.triggering_user_name)},
+      {"conf", conf && conf->is_object() ? *conf : bj::value(bj::object{})},
+      {"note", json::nullable(r.note)},
+      {"dag_versions", bj::array{dag_version_response(v)}},
+      {"bundle_version", nullptr},
+      {"dag_display_name", r.dag_id},
+      {"partition_key", nullptr},
+  };
+}
+
+bj::object task_instance_response(const store::task_instance_record& t,
+                                  const std::optional<store::dag_version_record>& version, bool history) {
+  bj::object o{
+      {"task_id", t.task_id},
+      {"dag_id", t.dag_id},
+      {"dag_run_id", t.run_id},
+      {"map_index", t.map_index},
+      {"start_date", api_time(t.start_date)},
+      {"end_date", api_time(t.end_date)},
+      {"duration", number_or_null(t.duration)},
+      {"state", json::nullable(t.state)},
+      {"try_number", t.try_number},
+      {"max_tries", t.max_tries},
+      {"task_display_name", t.task_id},
+      {"dag_display_name", t.dag_id},
+      {"hostname", json::nullable(t.hostname)},
+      {"unixname", json::nullable(t.unixname)},
+      {"pool", t.pool},
+      {"pool_slots", t.pool_slots},
+      {"queue", t.queue},
+      {"priority_weight", t.priority_weight},
+      {"operator", json::nullable(t.operator_class)},
+      {"operator_name", json::nullable(t.operator_name)},
+      {"queued_when", api_time(t.queued_dttm)},
+      {"scheduled_when", api_time(t.scheduled_dttm)},
+      {"pid", t.pid ? bj::value(*t.pid) : bj::value(nullptr)},
+      {"executor", json::nullable(t.executor)},
+      {"executor_config", "{}"},
+      {"dag_version", version ? bj::value(dag_version_response(*version)) : bj::value(nullptr)},
+  };
+  if (!history) {
+    o["id"] = t.uuid;
+    o["logical_date"] = api_time(t.logical_date);
+    o["run_after"] = api_time(t.run_after);
+    o["note"] = json::nullable(t.note);
+    o["rendered_map_index"] = json::nullable(t.rendered_map_index);
+    auto rendered = t.rendered_fields ? json::try_parse(*t.rendered_fields) : std::nullopt;
+    o["rendered_fields"] = rendered && rendered->is_object() ? *rendered : bj::value(bj::object{});
+    o["trigger"] = nullptr;
+    o["triggerer_job"] = nullptr;
+  }
+  return o;
+}
+
+bj::object xcom_response(const store::xcom_record& x, const std::string& dag_id, const std::string& run_id,
+                         const std::string& run_after, const std::optional<std::string>& logical_date) {
+  return bj::object{{"key", x.key},
+                    {"timestamp", api_time(x.timestamp)},
+                    {"logical_date", api_time(logical_date)},
+                    {"map_index", x.map_index},
+                    {"task_id", x.task_id},
+                    {"dag_id", dag_id},
+                    {"run_id", run_id},
+                    {"dag_display_name", dag_id},
+                    {"task_display_name", x.task_id},
+                    {"run_after", api_time(run_after)}};
+}
+
+bj::object event_log_response(const store::event_log_record& e) {
+  return bj::object{{"event_log_id", e.id},
+                    {"when", api_time(e.dttm)},
+                    {"dag_id", json::nullable(e.dag_id)},
+                    {"task_id", json::nullable(e.task_id)},
+                    {"run_id", json::nullable(e.run_id)},
+                    {"map_index", e.map_index ? bj::value(*e.map_index) : bj::value(nullptr)},
+                    {"try_number", e.try_number ? bj::value(*e.try_number) : bj::value(nullptr)},
+                    {"event", e.event},
+                    {"logical_date", api_time(e.logical_date)},
+                    {"owner", json::nullable(e.owner)},
+                    {"extra", json::nullable(e.extra)},
+                    {"dag_display_name", json::nullable(e.dag_id)},
+                    {"task_display_name", json::nullable(e.task_id)}};
+}
+
+bj::object variable_response(const store::variable_record& v) {
+  return bj::object{{"key", v.key},
+                    {"value", json::nullable(v.value)},
+                    {"description", json::nullable(v.description)},
+                    {"is_encrypted", false},
+                    {"team_name", nullptr}};
+}
+
+bj::object connection_response(const store::connection_record& c) {
+  return bj::object{{"connection_id", c.conn_id},
+                    {"conn_type", c.conn_type},
+                    {"description", json::nullable(c.description)},
+                    {"host", json::nullable(c.host)},
+                    {"login", json::nullable(c.login)},
+                    {"schema", json::nullable(c.schema_name)},
+                    {"port", c.port ? bj::value(*c.port) : bj::value(nullptr)},
+                    // Secrets are write-only through the API.
+                    {"password", c.password ? bj::value("***") : bj::value(nullptr)},
+                    {"extra", json::nullable(c.extra)},
+                    {"team_name", nullptr}};
+}
+
 }  // namespace leoflow::api

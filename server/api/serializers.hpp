@@ -7,7 +7,9 @@
 
 #include <boost/json/object.hpp>
 
+#include "schema/config_store.hpp"
 #include "schema/dag_store.hpp"
+#include "schema/run_store.hpp"
 
 namespace leoflow::api {
 
@@ -32,5 +34,18 @@ bj::object dag_version_response(const store::dag_version_record& v);
 bj::object task_response(const bj::object& task, const bj::object& dag_spec,
                          const std::vector<std::string>& downstream);
 bj::object import_error_response(const store::import_error_record& e);
+
+bj::object dag_run_response(const store::dag_run_record& r);
+// `version` is the instance's DAG version (null when unknown); `history`
+// drops the fields a TaskInstanceHistoryResponse does not have.
+bj::object task_instance_response(const store::task_instance_record& t,
+                                  const std::optional<store::dag_version_record>& version,
+                                  bool history = false);
+// XCom entry; `value` is added by the caller when asked for.
+bj::object xcom_response(const store::xcom_record& x, const std::string& dag_id, const std::string& run_id,
+                         const std::string& run_after, const std::optional<std::string>& logical_date);
+bj::object event_log_response(const store::event_log_record& e);
+bj::object variable_response(const store::variable_record& v);
+bj::object connection_response(const store::connection_record& c);
 
 }  // namespace leoflow::api

@@ -91,6 +91,50 @@ std::optional<timestamp> query_params::datetime(std::string_view name) {
   return t;
 }
 
+std::vector<std::pair<std::string, std::string>> query_params::time_range(std::string_view name) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto [suffix, op] : {std::pair{"_gte", ">="}, {"_gt", ">"}, {"_lte", "<="}, {"_lt", "<"}}) {
+    if (auto t = datetime(std::string(name) + suffix)) out.emplace_back(op, format_store_time(*t));
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> query_params::number_range(std::string_view name) {
+  std::vector<std::pair<std::string, double>> out;
+  for (auto [suffix, op] : {std::pair{"_gte", ">="}, {"_gt", ">"}, {"_lte", "<="}, {"_lt", "<"}}) {
+    const std::string key = std::string(name) + suffix;
+    auto text = string(key);
+    if (!text) continue;
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(*text, &used);
+      if (used != text->size()) throw std::invalid_argument(key);
+      out.emplace_back(op, v);
+    } catch (const std::exception&) {
+      validation_.add("float_parsing", {"query", boost::json::string(key)},
+                      "Input should be a valid number, unable to parse string as a number",
+                      boost::json::string(*text));
+    }
+  }
+  return out;
+}
+
+std::vector<long long> query_params::integer_list(std::string_view name) {
+  std::vector<long long> out;
+  for (const auto& text : list(name)) {
+    long long value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || ptr != text.data() + text.size()) {
+      validation_.add("int_parsing", {"query", boost::json::string(name)},
+                      "Input should be a valid integer, unable to parse string as an integer",
+                      boost::json::string(text));
+      continue;
+    }
+    out.push_back(value);
+  }
+  return out;
+}
+
 std::optional<std::string> query_params::choice(std::string_view name,
                                                 std::initializer_list<std::string_view> allowed) {
   auto text = string(name);

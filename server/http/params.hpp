@@ -48,6 +48,12 @@ class query_params {
   std::vector<std::string> order_by(std::initializer_list<std::string_view> allowed,
                                     std::string fallback);
 
+  // `<name>_gte`, `_gt`, `_lte`, `_lt` as (operator, store-format time) pairs.
+  std::vector<std::pair<std::string, std::string>> time_range(std::string_view name);
+  // The same for numbers (durations).
+  std::vector<std::pair<std::string, double>> number_range(std::string_view name);
+  std::vector<long long> integer_list(std::string_view name);
+
   long long limit() { return integer("limit", 50); }
   long long offset() { return integer("offset", 0); }
 

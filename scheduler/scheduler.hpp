@@ -1,0 +1,136 @@
+// The scheduler service: creates runs (triggered or from timetables), moves
+// task instances through Airflow's states (trigger rules, retries, mapping,
+// skips), hands ready tries to the executor and records how they ended.
+// Event-driven: a trigger, a finished try, or a retry delay expiring wakes it
+// at once; a slow periodic sweep is only a safety net. All state lives on one
+// strand; the store is the source of truth, read again on every decision.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json/object.hpp>
+
+#include "common/clock.hpp"
+#include "schema/run_store.hpp"
+
+namespace leoflow {
+class console;
+class event_bus;
+namespace store {
+class database;
+}
+namespace executors {
+class executor;
+struct task_result;
+}
+}  // namespace leoflow
+
+namespace leoflow::scheduler {
+
+struct dag_structure;
+
+struct scheduler_options {
+  std::size_t parallelism = 32;  // task tries running at once, all DAGs together
+  std::filesystem::path logs_dir;
+  std::chrono::milliseconds sweep{10000};
+};
+
+struct trigger_request {
+  std::string dag_id;
+  std::optional<std::string> run_id;
+  std::optional<timestamp> logical_date;
+  std::optional<timestamp> data_interval_start;
+  std::optional<timestamp> data_interval_end;
+  std::optional<timestamp> run_after;
+  boost::json::object conf;
+  std::optional<std::string> note;
+  std::string triggered_by = "rest_api";
+  std::optional<std::string> user;
+};
+
+struct trigger_error {
+  int status;  // 400, 404, 409
+  std::string detail;
+};
+
+class scheduler {
+ public:
+  scheduler(boost::asio::any_io_executor ex, store::database& db, executors::executor& exec,
+            console& out, event_bus& events, scheduler_options options);
+  ~scheduler();
+
+  // Recovers from a previous crash (tries whose process is gone), then looks
+  // at every active run and every schedule.
+  boost::asio::awaitable<void> start();
+  void stop();
+
+  // Creates a run now (the API's trigger). Thread-safe.
+  boost::asio::awaitable<std::variant<store::dag_run_record, trigger_error>> trigger(trigger_request r);
+
+  // Something changed for a run (created, cleared, marked): look again.
+  void wake_run(std::int64_t dag_run_id);
+  // A DAG's schedule may have changed (new version, unpaused).
+  void wake_dag(const std::string& dag_id);
+  // Stops running tries (their state was already changed by the caller).
+  void kill_tries(std::vector<std::int64_t> ti_ids, std::string reason);
+  // A DAG was deleted: stop its tries.
+  void dag_removed(const std::string& dag_id);
+
+ private:
+  struct launched_try {
+    std::string dag_id;
+    std::int64_t dag_run_id;
+    int try_number;
+  };
+  struct version_data {
+    std::shared_ptr<const dag_structure> structure;
+    std::string source_code;
+  };
+
+  boost::asio::awaitable<void> recover();
+  boost::asio::awaitable<void> pump();
+  boost::asio::awaitable<void> evaluate_run(std::int64_t dag_run_id);
+  boost::asio::awaitable<void> check_schedules(std::set<std::string> dag_ids);
+  boost::asio::awaitable<void> alarm_loop();
+  boost::asio::awaitable<void> finish_try(executors::task_result result);
+  // Coroutine parameters are copied into the frame: safe to spawn.
+  boost::asio::awaitable<void> record_start(std::int64_t ti_id, long long pid, store::task_instance_record ti);
+  boost::asio::awaitable<std::shared_ptr<const version_data>> version(std::int64_t version_id);
+
+  void ensure_pumping();
+  void arm_alarm(timestamp when);
+  std::size_t running_for(const std::string& dag_id) const;
+  template <typename Awaitable>
+  void spawn(Awaitable a, const char* what);
+
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  store::database& db_;
+  executors::executor& executor_;
+  console& console_;
+  event_bus& events_;
+  scheduler_options options_;
+  std::set<std::int64_t> pending_runs_;
+  std::set<std::string> pending_dags_;
+  bool all_dags_pending_ = false;
+  bool pumping_ = false;
+  bool stopping_ = false;
+  std::map<std::int64_t, launched_try> launched_;  // by task instance id
+  std::map<std::int64_t, std::shared_ptr<const version_data>> versions_;
+  boost::asio::steady_timer alarm_;
+  std::optional<timestamp> alarm_at_;
+};
+
+}  // namespace leoflow::scheduler

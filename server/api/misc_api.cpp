@@ -1,0 +1,338 @@
+// /api/v2/dagStats, /eventLogs, /variables, /connections and /pools.
+#include <charconv>
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <soci/soci.h>
+
+#include "common/json.hpp"
+#include "schema/config_store.hpp"
+#include "schema/database.hpp"
+#include "schema/query.hpp"
+#include "schema/run_store.hpp"
+#include "server/api/api.hpp"
+#include "server/api/serializers.hpp"
+#include "server/http/params.hpp"
+
+namespace leoflow::api {
+
+namespace asio = boost::asio;
+using http::request;
+using http::response;
+
+namespace {
+
+// Optional string fields of a body: absent stays absent, null clears.
+bool read_text(const bj::object& body, std::string_view key, std::optional<std::string>& out, http::validation& v) {
+  const auto* value = body.if_contains(key);
+  if (!value || value->is_null()) return true;
+  if (!value->is_string()) {
+    v.add("string_type", {"body", bj::string(key)}, "Input should be a valid string", *value);
+    return false;
+  }
+  out = std::string(value->get_string());
+  return true;
+}
+
+// A connection from a ConnectionBody.
+std::optional<store::connection_record> read_connection(const bj::object& body, http::validation& v) {
+  store::connection_record c;
+  std::optional<std::string> id, type;
+  read_text(body, "connection_id", id, v);
+  read_text(body, "conn_type", type, v);
+  read_text(body, "description", c.description, v);
+  read_text(body, "host", c.host, v);
+  read_text(body, "login", c.login, v);
+  read_text(body, "schema", c.schema_name, v);
+  read_text(body, "password", c.password, v);
+  read_text(body, "extra", c.extra, v);
+  if (const auto* port = body.if_contains("port"); port && !port->is_null()) {
+    if (!port->is_int64()) v.add("int_type", {"body", "port"}, "Input should be a valid integer", *port);
+    else c.port = port->get_int64();
+  }
+  for (const auto& [key, value] : body)
+    if (key != "connection_id" && key != "conn_type" && key != "description" && key != "host" && key != "login" &&
+        key != "schema" && key != "password" && key != "extra" && key != "port" && key != "team_name")
+      v.add("extra_forbidden", {"body", bj::string(key)}, "Extra inputs are not permitted", value);
+  if (!id || id->empty()) v.add("missing", {"body", "connection_id"}, "Field required", body);
+  if (!type || type->empty()) v.add("missing", {"body", "conn_type"}, "Field required", body);
+  if (c.extra && !json::try_parse(*c.extra)) v.add("value_error", {"body", "extra"}, "extra must be a JSON object text", bj::string(*c.extra));
+  if (!v.ok()) return std::nullopt;
+  c.conn_id = *id;
+  c.conn_type = *type;
+  return c;
+}
+
+bool valid_key(const std::string& key) {
+  if (key.empty() || key.size() > 250) return false;
+  for (char ch : key)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.')) return false;
+  return true;
+}
+
+}  // namespace
+
+void add_misc_routes(http::router& r, api_context& ctx) {
+  r.add("GET", "/api/v2/dagStats", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    auto ids = q.list("dag_ids");
+    if (auto p = q.problem()) co_return *p;
+    auto stats = [ids](soci::session& s) { return store::run_stats(s, ids); };
+    auto all = co_await ctx.db.read(std::move(stats));
+    bj::array dags;
+    for (const auto& d : all) {
+      bj::array states;
+      for (const char* state : {"queued", "running", "success", "failed"}) {
+        long long n = 0;
+        for (const auto& [st, count] : d.counts)
+          if (st == state) n = count;
+        states.push_back(bj::object{{"state", state}, {"count", n}});
+      }
+      dags.push_back(bj::object{{"dag_id", d.dag_id}, {"dag_display_name", d.dag_id}, {"stats", std::move(states)}});
+    }
+    const auto n = static_cast<long long>(dags.size());
+    co_return http::json(bj::object{{"dags", std::move(dags)}, {"total_entries", n}});
+  });
+
+  r.add("GET", "/api/v2/eventLogs", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    store::event_filter f;
+    f.dag_id = q.string("dag_id");
+    f.task_id = q.string("task_id");
+    f.run_id = q.string("run_id");
+    f.owner = q.string("owner");
+    f.event = q.string("event");
+    f.included_events = q.list("included_events");
+    f.excluded_events = q.list("excluded_events");
+    if (auto t = q.datetime("before")) f.bounds.push_back({"dttm", "<", format_store_time(*t)});
+    if (auto t = q.datetime("after")) f.bounds.push_back({"dttm", ">", format_store_time(*t)});
+    auto order = q.order_by({"id", "event_log_id", "dttm", "when", "dag_id", "task_id", "run_id", "event", "logical_date", "owner", "extra", "map_index", "try_number"}, "id");
+    if (auto p = q.problem()) co_return *p;
+    std::vector<std::string> sql_order;
+    for (auto o : order) {
+      const bool desc = o[0] == '-';
+      std::string attr = desc ? o.substr(1) : o;
+      if (attr == "event_log_id") attr = "id";
+      if (attr == "when") attr = "dttm";
+      sql_order.push_back((desc ? "-" : "") + attr);
+    }
+    auto list = [=](soci::session& s) {
+      long long total = 0;
+      auto events = store::list_events(s, f, sql_order, limit, offset, &total);
+      return std::make_pair(std::move(events), total);
+    };
+    auto [events, total] = co_await ctx.db.read(std::move(list));
+    bj::array items;
+    for (const auto& e : events) items.push_back(event_log_response(e));
+    co_return http::json(bj::object{{"event_logs", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("GET", "/api/v2/eventLogs/{event_log_id}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto& text = req.param("event_log_id");
+    long long id = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || ptr != text.data() + text.size()) {
+      http::validation v;
+      v.add("int_parsing", {"path", "event_log_id"}, "Input should be a valid integer, unable to parse string as an integer", bj::string(text));
+      co_return v.error_response();
+    }
+    auto find = [id](soci::session& s) { return store::find_event(s, id); };
+    auto e = co_await ctx.db.read(std::move(find));
+    if (!e) co_return http::error(404, fmt::format("The Event Log with id: `{}` not found", id));
+    co_return http::json(event_log_response(*e));
+  });
+
+  r.add("GET", "/api/v2/variables", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    auto pattern = q.string("variable_key_pattern");
+    auto order = q.order_by({"id", "key", "description", "is_encrypted"}, "id");
+    if (auto p = q.problem()) co_return *p;
+    std::vector<std::string> sql_order;
+    for (auto o : order) {
+      const bool desc = o[0] == '-';
+      std::string attr = desc ? o.substr(1) : o;
+      if (attr == "key") attr = "var_key";
+      if (attr == "is_encrypted") attr = "id";
+      sql_order.push_back((desc ? "-" : "") + attr);
+    }
+    auto list = [=](soci::session& s) {
+      long long total = 0;
+      auto vars = store::list_variables(s, pattern, sql_order, limit, offset, &total);
+      return std::make_pair(std::move(vars), total);
+    };
+    auto [vars, total] = co_await ctx.db.read(std::move(list));
+    bj::array items;
+    for (const auto& v : vars) items.push_back(variable_response(v));
+    co_return http::json(bj::object{{"variables", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("GET", "/api/v2/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto key = req.param("variable_key");
+    auto find = [key](soci::session& s) { return store::find_variable(s, key); };
+    auto v = co_await ctx.db.read(std::move(find));
+    if (!v) co_return http::error(404, fmt::format("The Variable with key: `{}` was not found", key));
+    co_return http::json(variable_response(*v));
+  });
+
+  auto write_variable = [&ctx](request& req, std::optional<std::string> path_key) -> asio::awaitable<response> {
+    std::optional<response> problem;
+    auto body = http::json_body(req, problem);
+    if (!body) co_return *problem;
+    http::validation v;
+    std::optional<std::string> key, value, description;
+    read_text(*body, "key", key, v);
+    read_text(*body, "description", description, v);
+    if (const auto* val = body->if_contains("value")) {
+      if (val->is_string()) value = std::string(val->get_string());
+      else if (!val->is_null()) value = bj::serialize(*val);
+    } else {
+      v.add("missing", {"body", "value"}, "Field required", *body);
+    }
+    for (const auto& [k, val] : *body)
+      if (k != "key" && k != "value" && k != "description" && k != "team_name")
+        v.add("extra_forbidden", {"body", bj::string(k)}, "Extra inputs are not permitted", val);
+    if (path_key && !key) key = path_key;
+    if (!key) v.add("missing", {"body", "key"}, "Field required", *body);
+    if (!v.ok()) co_return v.error_response();
+    if (path_key && *key != *path_key) co_return http::error(400, "Invalid body, key from request body doesn't match uri parameter");
+    if (!valid_key(*key)) co_return http::error(400, "A variable key uses letters, digits, '_', '-' and '.' (at most 250)");
+    const bool create = !path_key;
+    auto put = [=](soci::session& s) -> std::optional<store::variable_record> {
+      const bool exists = store::find_variable(s, *key).has_value();
+      if (create == exists) return std::nullopt;
+      store::put_variable(s, *key, value, description);
+      store::log_event(s, {create ? "variable.create" : "variable.edit", std::nullopt, std::nullopt, std::nullopt, std::nullopt, *key});
+      return store::find_variable(s, *key);
+    };
+    auto stored = co_await ctx.db.write(std::move(put));
+    if (!stored)
+      co_return create ? http::error(409, fmt::format("The Variable with key: `{}` already exists", *key))
+                       : http::error(404, fmt::format("The Variable with key: `{}` was not found", *key));
+    co_return http::json(create ? 201 : 200, variable_response(*stored));
+  };
+  r.add("POST", "/api/v2/variables",
+        [write_variable](request& req) -> asio::awaitable<response> { co_return co_await write_variable(req, std::nullopt); });
+  r.add("PATCH", "/api/v2/variables/{variable_key}", [write_variable](request& req) -> asio::awaitable<response> {
+    co_return co_await write_variable(req, req.param("variable_key"));
+  });
+  r.add("DELETE", "/api/v2/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto key = req.param("variable_key");
+    auto remove = [key](soci::session& s) { return store::delete_variable(s, key); };
+    if (!co_await ctx.db.write(std::move(remove)))
+      co_return http::error(404, fmt::format("The Variable with key: `{}` was not found", key));
+    co_return http::no_content();
+  });
+
+  r.add("GET", "/api/v2/connections", [&ctx](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    const auto limit = q.limit();
+    const auto offset = q.offset();
+    auto pattern = q.string("connection_id_pattern");
+    auto order = q.order_by({"id", "connection_id", "conn_type", "description", "host", "port"}, "id");
+    if (auto p = q.problem()) co_return *p;
+    std::vector<std::string> sql_order;
+    for (auto o : order) {
+      const bool desc = o[0] == '-';
+      std::string attr = desc ? o.substr(1) : o;
+      if (attr == "connection_id") attr = "conn_id";
+      sql_order.push_back((desc ? "-" : "") + attr);
+    }
+    auto list = [=](soci::session& s) {
+      long long total = 0;
+      auto conns = store::list_connections(s, pattern, sql_order, limit, offset, &total);
+      return std::make_pair(std::move(conns), total);
+    };
+    auto [conns, total] = co_await ctx.db.read(std::move(list));
+    bj::array items;
+    for (const auto& c : conns) items.push_back(connection_response(c));
+    co_return http::json(bj::object{{"connections", std::move(items)}, {"total_entries", total}});
+  });
+
+  r.add("GET", "/api/v2/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto id = req.param("connection_id");
+    auto find = [id](soci::session& s) { return store::find_connection(s, id); };
+    auto c = co_await ctx.db.read(std::move(find));
+    if (!c) co_return http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", id));
+    co_return http::json(connection_response(*c));
+  });
+
+  auto write_connection = [&ctx](request& req, std::optional<std::string> path_id) -> asio::awaitable<response> {
+    std::optional<response> problem;
+    auto body = http::json_body(req, problem);
+    if (!body) co_return *problem;
+    if (path_id && !body->contains("connection_id")) (*body)["connection_id"] = *path_id;
+    http::validation v;
+    auto c = read_connection(*body, v);
+    if (!c) co_return v.error_response();
+    if (path_id && c->conn_id != *path_id) co_return http::error(400, "The connection_id in the body does not match the URL");
+    if (!valid_key(c->conn_id)) co_return http::error(400, "A connection id uses letters, digits, '_', '-' and '.' (at most 250)");
+    const bool create = !path_id;
+    auto put = [=](soci::session& s) -> std::optional<store::connection_record> {
+      auto existing = store::find_connection(s, c->conn_id);
+      if (create == existing.has_value()) return std::nullopt;
+      auto updated = *c;
+      // A PATCH without a password keeps the stored one.
+      if (!create && !body->contains("password")) updated.password = existing->password;
+      store::put_connection(s, updated);
+      store::log_event(s, {create ? "connection.create" : "connection.edit", std::nullopt, std::nullopt, std::nullopt, std::nullopt, c->conn_id});
+      return store::find_connection(s, c->conn_id);
+    };
+    auto stored = co_await ctx.db.write(std::move(put));
+    if (!stored)
+      co_return create ? http::error(409, fmt::format("The connection with connection_id: `{}` already exists", c->conn_id))
+                       : http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", c->conn_id));
+    co_return http::json(create ? 201 : 200, connection_response(*stored));
+  };
+  r.add("POST", "/api/v2/connections",
+        [write_connection](request& req) -> asio::awaitable<response> { co_return co_await write_connection(req, std::nullopt); });
+  r.add("PATCH", "/api/v2/connections/{connection_id}", [write_connection](request& req) -> asio::awaitable<response> {
+    co_return co_await write_connection(req, req.param("connection_id"));
+  });
+  r.add("DELETE", "/api/v2/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
+    const auto id = req.param("connection_id");
+    auto remove = [id](soci::session& s) { return store::delete_connection(s, id); };
+    if (!co_await ctx.db.write(std::move(remove)))
+      co_return http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", id));
+    co_return http::no_content();
+  });
+
+  // Lite has one pool: the default one, sized to the executor's parallelism.
+  auto default_pool = [&ctx]() -> asio::awaitable<bj::object> {
+    auto count = [](soci::session& s) {
+      std::map<std::string, long long> by_state;
+      store::sql_query q("SELECT state, COUNT(*) AS n FROM task_instance");
+      q.where("state IN ('running', 'queued', 'scheduled')").group_by("state");
+      q.each(s, [&](const store::row_reader& r) { by_state[r.text_or("state", "")] = r.integer_or("n", 0); });
+      return by_state;
+    };
+    auto by_state = co_await ctx.db.read(std::move(count));
+    const long long slots = 128;
+    const long long occupied = by_state["running"] + by_state["queued"];
+    co_return bj::object{{"name", "default_pool"},  {"slots", slots},
+                         {"description", "Default pool"}, {"include_deferred", false},
+                         {"occupied_slots", occupied}, {"running_slots", by_state["running"]},
+                         {"queued_slots", by_state["queued"]}, {"scheduled_slots", by_state["scheduled"]},
+                         {"open_slots", slots - occupied}, {"deferred_slots", 0},
+                         {"team_name", nullptr}};
+  };
+  r.add("GET", "/api/v2/pools", [default_pool](request& req) -> asio::awaitable<response> {
+    http::query_params q(req);
+    q.limit();
+    q.offset();
+    if (auto p = q.problem()) co_return *p;
+    auto pool = co_await default_pool();
+    co_return http::json(bj::object{{"pools", bj::array{std::move(pool)}}, {"total_entries", 1}});
+  });
+  r.add("GET", "/api/v2/pools/{pool_name}", [default_pool](request& req) -> asio::awaitable<response> {
+    const auto name = req.param("pool_name");
+    if (name != "default_pool")
+      co_return http::error(404, fmt::format("The Pool with name: `{}` was not found (Leoflow Lite has only default_pool)", name));
+    co_return http::json(co_await default_pool());
+  });
+}
+
+}  // namespace leoflow::api
