@@ -12,6 +12,13 @@ namespace leoflow::cli {
 int lite_command(const std::vector<std::string>& args, console& out);
 int init_command(const std::vector<std::string>& args, console& out);
 int version_command(const std::vector<std::string>& args, console& out);
+int setup_command(const std::vector<std::string>& args, console& out);
+int compile_command(const std::vector<std::string>& args, console& out);
+
+// Subcommands of `leoflow lite`.
+int forget_command(const std::vector<std::string>& args, console& out);
+int provision_command(const std::vector<std::string>& args, console& out);
+int reset_password_command(const std::vector<std::string>& args, console& out);
 
 // The top-level usage text.
 std::string usage();

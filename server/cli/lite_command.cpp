@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/paths.hpp"
+#include "server/auth/auth_config.hpp"
 #include "server/cli/args.hpp"
 #include "server/cli/commands.hpp"
 #include "server/engine.hpp"
@@ -15,11 +16,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* lite_help = R"(Usage: leoflow lite DIR... [--port N] [--host ADDR] [--paused-at-creation]
+constexpr const char* lite_help = R"(Usage: leoflow lite [DIR...] [--port N] [--host ADDR] [--paused-at-creation]
+       leoflow lite forget DAG_ID... | --all [--dry-run]
+       leoflow lite provision [--kubernetes]
+       leoflow lite reset-password [--user NAME]
 
 Serves the DAG projects under each DIR with hot reload: the API at
 http://127.0.0.1:8088/api/v2, the UI at http://127.0.0.1:8088/.
 
+With no DIR it serves the workspace chosen with `leoflow setup --workspace`.
 A folder holding dag.py or leoflow.yaml is one project; otherwise each of its
 sub-folders that does is one. Save a DAG file and its new version registers at
 once; a broken file keeps the last good version and shows the traceback here
@@ -27,14 +32,20 @@ and in GET /api/v2/importErrors.
 
 Options:
   --port N               listen on port N (default 8088; 0 picks a free port)
-  --host ADDR            listen address (default 127.0.0.1; other addresses
-                         need a login, see `leoflow setup`)
+  --host ADDR            listen address (default 127.0.0.1); 0.0.0.0 and other
+                         non-loopback addresses only once an admin exists
+                         (`leoflow setup`), otherwise 127.0.0.1 is kept
   --paused-at-creation   new DAGs start paused, as in Airflow
   --parse-timeout SECS   kill a parse that runs longer (default 30)
   --verbose              more detail in the terminal
 
-State lives in $LEOFLOW_HOME (default ~/.leoflow): dev/lite.db, dev/logs,
-dev/venvs.
+Subcommands (each has --help):
+  forget           deregister DAGs (their runs, XCom and logs) from the Lite DB
+  provision        check and prepare python3, venv, the Lite DB and folders
+  reset-password   a new password for a user; older tokens stop working
+
+State lives in $LEOFLOW_HOME (default ~/.leoflow): config.yaml (login),
+dev/lite.db, dev/logs, dev/venvs.
 )";
 
 std::optional<long> to_number(const std::string& text) {
@@ -47,6 +58,12 @@ std::optional<long> to_number(const std::string& text) {
 }  // namespace
 
 int lite_command(const std::vector<std::string>& argv, console& out) {
+  if (!argv.empty()) {
+    const std::vector<std::string> rest(argv.begin() + 1, argv.end());
+    if (argv[0] == "forget") return forget_command(rest, out);
+    if (argv[0] == "provision") return provision_command(rest, out);
+    if (argv[0] == "reset-password") return reset_password_command(rest, out);
+  }
   arg_spec spec;
   spec.flags = {"--paused-at-creation", "--verbose"};
   spec.options = {"--port", "--host", "--parse-timeout"};
@@ -61,7 +78,15 @@ int lite_command(const std::vector<std::string>& argv, console& out) {
     return 0;
   }
   if (args->positional.empty()) {
-    out.failure("leoflow lite: give at least one DAG folder", "Usage: leoflow lite DIR... (e.g. leoflow lite dags/)");
+    // The workspace from `leoflow setup`, when there is one.
+    auto read = auth::read_auth_config(home_layout::under(leoflow_home()).config_file);
+    if (auto* cfg = std::get_if<std::optional<auth::auth_config>>(&read); cfg && *cfg && (*cfg)->workspace)
+      args->positional.push_back(*(*cfg)->workspace);
+  }
+  if (args->positional.empty()) {
+    out.failure("leoflow lite: give at least one DAG folder",
+                "Usage: leoflow lite DIR... (e.g. leoflow lite dags/), or set a workspace with "
+                "`leoflow setup --workspace DIR`");
     return 2;
   }
   engine_options options;
@@ -124,7 +149,13 @@ std::string usage() {
 
 Commands:
   lite DIR...      serve DAG projects locally with hot reload (API, UI, runs)
+  lite forget      deregister DAGs from the Lite DB (files untouched)
+  lite provision   check and prepare python3, venv, the Lite DB and folders
+  lite reset-password
+                   a new password for a user; older tokens stop working
   init DIR         create a DAG project that registers and runs as it is
+  setup            create the admin login and the workspace (config.yaml)
+  compile DIR...   parse DAG projects as Lite does; exit 1 on any error (CI)
   version          print the version
 
 Run `leoflow COMMAND --help` for a command's options.

@@ -1,6 +1,7 @@
 """Runs the real `leoflow lite` for integration tests: a temporary
 LEOFLOW_HOME, port 0 (the server prints the port it got), a small JSON HTTP
 client, and polling with a deadline instead of sleeping."""
+import http.client
 import json
 import os
 import re
@@ -21,7 +22,7 @@ LISTENING = re.compile(r"listening on (http://[^ ]+)")
 class Lite:
     """One `leoflow lite` process; use as a context manager."""
 
-    def __init__(self, *folders, args=(), home=None, env=None, binary="leoflow"):
+    def __init__(self, *folders, args=(), home=None, env=None, binary="leoflow", token=None):
         self.folders = [str(f) for f in folders]
         self.args = list(args)
         self._home = home
@@ -31,6 +32,7 @@ class Lite:
         self._lock = threading.Lock()
         self.base = None
         self.proc = None
+        self.token = token  # sent as `Authorization: Bearer` by request()
 
     def __enter__(self):
         if self._home is None:
@@ -88,6 +90,8 @@ class Lite:
         req.add_header("Accept", "application/json")
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        if self.token and not any(k.lower() == "authorization" for k in (headers or {})):
+            req.add_header("Authorization", f"Bearer {self.token}")
         for k, v in (headers or {}).items():
             req.add_header(k, v)
         try:
@@ -99,6 +103,59 @@ class Lite:
 
     def get(self, path):
         return self.request("GET", path)
+
+
+    def call(self, method, path, body=None, headers=None, source=None):
+        """One request that follows no redirect: (status, headers, decoded body).
+        `source` binds the client to a local address (e.g. "127.0.0.2")."""
+        return http_call(self.base, method, path, body=body, headers=headers, source=source)
+
+    def login(self, username, password):
+        """POST /auth/token; the token, also kept for later requests."""
+        status, body = self.request("POST", "/auth/token", {"username": username, "password": password})
+        assert status == 201, (status, body)
+        self.token = body["access_token"]
+        return self.token
+
+
+def http_call(base, method, path, body=None, headers=None, source=None, timeout=30):
+    """A request with http.client (no redirects followed, every header kept):
+    (status, http.client.HTTPMessage, decoded body). A dict body is sent as
+    JSON, a str or bytes body as is."""
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
+    hdrs = {"Accept": "application/json", **(headers or {})}
+    data = body
+    if isinstance(body, (dict, list)):
+        data = json.dumps(body).encode()
+        hdrs.setdefault("Content-Type", "application/json")
+    elif isinstance(body, str):
+        data = body.encode()
+    try:
+        conn.request(method, path, body=data, headers=hdrs)
+        resp = conn.getresponse()
+        return resp.status, resp.headers, _decode(resp.read())
+    finally:
+        conn.close()
+
+
+def leoflow(*args, home, input=None, env=None, timeout=120, binary="leoflow"):
+    """Runs a `leoflow` command with LEOFLOW_HOME=home and no colour;
+    returns the CompletedProcess (text)."""
+    full_env = dict(os.environ)
+    full_env.update(LEOFLOW_HOME=str(home), NO_COLOR="1")
+    full_env.update(env or {})
+    return subprocess.run([os.path.join(BIN_DIR, binary), *map(str, args)], input=input,
+                          capture_output=True, text=True, env=full_env, timeout=timeout)
+
+
+def setup_user(home, username="admin", password="correct-horse-1", role="admin"):
+    """Creates a user with the real `leoflow setup` (password on stdin)."""
+    flag = "--admin-user" if role == "admin" else "--viewer-user"
+    r = leoflow("setup", flag, username, "--password-stdin", home=home, input=password + "\n")
+    assert r.returncode == 0, r.stderr
+    return password
 
 
 def _decode(payload):
