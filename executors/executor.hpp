@@ -30,6 +30,7 @@ struct task_request {
   fs::path project_dir;
   fs::path log_file;
   std::optional<std::chrono::milliseconds> timeout;  // execution_timeout
+  std::string venv_name;                             // the virtualenv's folder name
   std::vector<std::string> dependencies;             // for the DAG's virtualenv
 };
 

@@ -121,7 +121,6 @@ subprocess_executor::subprocess_executor(asio::any_io_executor ex, venv_manager&
   std::error_code ec;
   fs::create_directories(options_.scratch_dir, ec);
   set_env(task_env_, "LEOFLOW_HOME", options_.home.string());
-  set_env(task_env_, "PYTHONPYCACHEPREFIX", (options_.home / "dev" / "pycache").string());
   set_env(task_env_, "PYTHONUNBUFFERED", "1");
   set_env(task_env_, "PYTHONIOENCODING", "utf-8");
 }
@@ -188,7 +187,8 @@ asio::awaitable<void> subprocess_executor::run(task_request request,
                          ? fmt::format("{}[{}]", request.task_id, request.map_index)
                          : request.task_id;
 
-  auto venv = co_await venvs_.ensure(request.dag_id, request.dependencies);
+  auto venv = co_await venvs_.for_task(request.venv_name.empty() ? request.dag_id : request.venv_name,
+                                       request.dependencies);
   if (!venv.ok) {
     log.line("executor", "The DAG's virtualenv could not be prepared, so the task cannot run:");
     std::istringstream lines(venv.error);
@@ -208,6 +208,9 @@ asio::awaitable<void> subprocess_executor::run(task_request request,
   opts.args = {"-m", "leoflow_runtime", "--result", result_file.string()};
   opts.env = task_env_;
   set_env(opts.env, "PYTHONPATH", options_.sdk_dir.string());
+  // Each venv keeps its byte-code cache: a reinstalled package (same path,
+  // size and timestamp from its wheel) must never meet a stale cache.
+  set_env(opts.env, "PYTHONPYCACHEPREFIX", (venv.python.parent_path().parent_path() / "pycache").string());
   opts.working_dir = request.project_dir;
   opts.pipe_stdin = true;
 

@@ -72,12 +72,18 @@ std::optional<fs::path> venv_manager::ready_python(const std::string& dag_id,
 
 asio::awaitable<venv_status> venv_manager::ensure(std::string dag_id,
                                                   std::vector<std::string> dependencies) {
-  auto job = ensure_on_strand(std::move(dag_id), std::move(dependencies));
+  auto job = ensure_on_strand(std::move(dag_id), std::move(dependencies), false);
+  co_return co_await asio::co_spawn(strand_, std::move(job), asio::use_awaitable);
+}
+
+asio::awaitable<venv_status> venv_manager::for_task(std::string name, std::vector<std::string> dependencies) {
+  auto job = ensure_on_strand(std::move(name), std::move(dependencies), true);
   co_return co_await asio::co_spawn(strand_, std::move(job), asio::use_awaitable);
 }
 
 asio::awaitable<venv_status> venv_manager::ensure_on_strand(std::string dag_id,
-                                                            std::vector<std::string> dependencies) {
+                                                            std::vector<std::string> dependencies,
+                                                            bool keep_existing) {
   // Someone else is installing this DAG's venv: wait for them, then look.
   while (building_.count(dag_id)) {
     auto wait_for = building_[dag_id];
@@ -88,8 +94,12 @@ asio::awaitable<venv_status> venv_manager::ensure_on_strand(std::string dag_id,
   if (auto python = ready_python(dag_id, dependencies)) co_return venv_status{true, *python, {}};
   {
     const auto failed = read_all(dir / failure_name);
-    if (!failed.empty() && failed.rfind(marker, 0) == 0)
-      co_return venv_status{false, {}, failed.substr(marker.size() + 1)};
+    const auto newline = failed.find('\n');
+    if (!failed.empty() && (keep_existing || failed.rfind(marker, 0) == 0))
+      co_return venv_status{false, {}, newline == std::string::npos ? failed : failed.substr(newline + 1)};
+    std::error_code ec;
+    if (keep_existing && fs::exists(dir / marker_name, ec) && fs::exists(dir / "bin" / "python", ec))
+      co_return venv_status{true, dir / "bin" / "python", {}};
   }
   auto done = std::make_shared<asio::steady_timer>(strand_, asio::steady_timer::time_point::max());
   building_[dag_id] = done;

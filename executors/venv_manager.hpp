@@ -39,8 +39,14 @@ class venv_manager {
   venv_manager(boost::asio::any_io_executor ex, fs::path venvs_dir, fs::path base_python,
                console& out, std::vector<std::string> environment);
 
-  // Makes sure the DAG's venv holds exactly `dependencies`. Thread-safe.
+  // Makes sure the venv holds exactly `dependencies` (the watcher calls it
+  // before each parse, so the project's files decide). Thread-safe.
   boost::asio::awaitable<venv_status> ensure(std::string dag_id, std::vector<std::string> dependencies);
+
+  // The venv a task runs in: as it is now (after any install in progress),
+  // built with `dependencies` only when it does not exist at all. Tasks never
+  // re-install: the store's dependency list may lag behind the files.
+  boost::asio::awaitable<venv_status> for_task(std::string name, std::vector<std::string> dependencies);
 
   // The interpreter of the DAG's venv if it is ready for `dependencies`
   // (no install, no waiting); nullopt otherwise.
@@ -51,7 +57,8 @@ class venv_manager {
 
  private:
   boost::asio::awaitable<venv_status> ensure_on_strand(std::string dag_id,
-                                                       std::vector<std::string> dependencies);
+                                                       std::vector<std::string> dependencies,
+                                                       bool keep_existing);
   boost::asio::awaitable<venv_status> build(const std::string& dag_id,
                                             const std::vector<std::string>& dependencies,
                                             const std::string& marker);

@@ -502,6 +502,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
       if (task && task->execution_timeout)
         req.timeout = std::chrono::milliseconds(static_cast<long long>(*task->execution_timeout * 1000));
       req.dependencies = dependencies;
+      req.venv_name = snap.dag->venv_name.value_or(run.dag_id);
       launched_[id] = {run.dag_id, dag_run_id, try_number};
       auto queued_ti = ti;
       queued_ti.try_number = try_number;

@@ -42,6 +42,7 @@ dag_record read_dag(const row_reader& r) {
   d.next_dagrun_run_after = r.text("next_dagrun_run_after");
   d.created_at = r.text_or("created_at", "");
   d.dependencies = r.text_or("dependencies", "[]");
+  d.venv_name = r.text("venv_name");
   d.has_import_errors = r.flag("has_import_errors");
   return d;
 }
@@ -96,14 +97,14 @@ void write_dag_columns(soci::session& s, const dag_registration& d, const file_o
        "timetable_summary = :summary, timetable_description = :tdesc, schedule = :schedule, "
        "owners = :owners, max_active_runs = :mar, max_active_tasks = :mat, "
        "max_consecutive_failed_dag_runs = :mcf, has_task_concurrency_limits = :htcl, "
-       "last_parsed_time = :parsed, last_parse_duration = :duration, dependencies = :deps "
-       "WHERE dag_id = :dag_id",
+       "last_parsed_time = :parsed, last_parse_duration = :duration, dependencies = :deps, "
+       "venv_name = :venv WHERE dag_id = :dag_id",
       soci::use(origin.fileloc), soci::use(origin.relative_fileloc), soci::use(origin.bundle_name),
       soci::use(origin.project_dir), soci::use(d.description), soci::use(d.timetable_summary),
       soci::use(d.timetable_description), soci::use(d.schedule), soci::use(d.owners),
       soci::use(d.max_active_runs), soci::use(d.max_active_tasks),
       soci::use(d.max_consecutive_failed_dag_runs), soci::use(concurrency_limits),
-      soci::use(when), soci::use(parse_duration), soci::use(d.dependencies), soci::use(d.dag_id);
+      soci::use(when), soci::use(parse_duration), soci::use(d.dependencies), soci::use(d.venv_name), soci::use(d.dag_id);
   s << "DELETE FROM dag_tag WHERE dag_id = :dag_id", soci::use(d.dag_id);
   for (const auto& tag : d.tags)
     s << "INSERT INTO dag_tag (dag_id, name) VALUES (:dag_id, :name)", soci::use(d.dag_id),

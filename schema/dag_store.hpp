@@ -40,6 +40,7 @@ struct dag_record {
   opt_string next_dagrun_run_after;
   std::string created_at;
   std::string dependencies = "[]";  // JSON list of requirements
+  opt_string venv_name;              // the project's virtualenv (dag_id when absent)
   // Derived: the DAG's tags and whether its file currently fails to parse.
   std::vector<std::string> tags;
   bool has_import_errors = false;
@@ -91,6 +92,7 @@ struct dag_registration {
   std::vector<std::string> tags;
   std::vector<dag_warning_record> warnings;  // dag_id/timestamp filled in here
   std::string dependencies = "[]";           // JSON list of requirements
+  std::string venv_name;                     // the project's virtualenv
 };
 
 // Where a parsed file lives.

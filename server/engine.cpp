@@ -14,7 +14,10 @@
 #include "common/child_process.hpp"
 #include "common/event_bus.hpp"
 #include "common/paths.hpp"
+#include "executors/subprocess_executor.hpp"
+#include "executors/venv_manager.hpp"
 #include "schema/database.hpp"
+#include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
 #include "server/auth/gate.hpp"
 #include "server/http/server.hpp"
@@ -84,6 +87,9 @@ int run_engine(const engine_options& options, console& out) {
   api::add_monitor_routes(routes, api);
   api::add_dag_routes(routes, api);
   api::add_import_error_routes(routes, api);
+  api::add_run_routes(routes, api);
+  api::add_task_instance_routes(routes, api);
+  api::add_misc_routes(routes, api);
   ui::add_ui_routes(routes, api);
 
   // The login: with an admin in config.yaml every route needs a token;
@@ -113,6 +119,21 @@ int run_engine(const engine_options& options, console& out) {
     return 1;
   }
 
+  // Running tasks: per-DAG virtualenvs, the subprocess executor, the scheduler.
+  const auto server_env = current_environment();
+  executors::venv_manager venvs(io.get_executor(), layout.venvs, options.python, out, server_env);
+  executors::subprocess_options xopts;
+  xopts.sdk_dir = options.sdk_dir;
+  xopts.home = layout.home;
+  xopts.scratch_dir = layout.dev / "run";
+  xopts.environment = server_env;
+  executors::subprocess_executor executor(io.get_executor(), venvs, out, xopts);
+  scheduler::scheduler_options sopts;
+  sopts.logs_dir = layout.logs;
+  sopts.parallelism = options.parallelism;
+  scheduler::scheduler sched(io.get_executor(), *db, executor, out, events, sopts);
+  api.scheduler = &sched;
+
   watcher::watcher_options wopts;
   wopts.roots = options.dag_folders;
   wopts.tick = options.tick;
@@ -124,20 +145,30 @@ int run_engine(const engine_options& options, console& out) {
   wopts.parser.home = layout.home;
   wopts.parser.environment = current_environment();
   wopts.parser.timeout = options.parse_timeout;
-  watcher::watcher_listener heard;
-  heard.dag_registered = [&events](const std::string& dag_id, int version) {
-    events.publish("dag_version", {{"dag_id", dag_id}, {"version_number", version}});
+  // Projects parse in their own virtualenv, so their dependencies import.
+  wopts.prepare_environment = [&venvs, &options](const watcher::project& p) -> asio::awaitable<watcher::parse_environment> {
+    auto status = co_await venvs.ensure(p.venv_name, p.dependencies);
+    if (status.ok)
+      co_return watcher::parse_environment{status.python, std::nullopt, venvs.venv_dir(p.venv_name) / "pycache"};
+    co_return watcher::parse_environment{options.python, status.error, {}};
   };
-  heard.dag_removed = [&events](const std::string& dag_id) {
+  watcher::watcher_listener heard;
+  heard.dag_registered = [&events, &sched](const std::string& dag_id, int version) {
+    events.publish("dag_version", {{"dag_id", dag_id}, {"version_number", version}});
+    sched.wake_dag(dag_id);
+  };
+  heard.dag_removed = [&events, &sched](const std::string& dag_id) {
     events.publish("dag_removed", {{"dag_id", dag_id}});
+    sched.dag_removed(dag_id);
   };
   heard.import_status = [&events](const std::string& fileloc, const std::string& error) {
     events.publish("import_error", {{"filename", fileloc}, {"stack_trace", error}, {"cleared", error.empty()}});
   };
   watcher::watcher watch(io.get_executor(), *db, out, wopts, heard);
   api.reparse = [&watch](const std::string& fileloc) { watch.touch(fs::path(fileloc)); };
-  api.dag_deleted = [&events](const std::string& dag_id) {
+  api.dag_deleted = [&events, &sched](const std::string& dag_id) {
     events.publish("dag_removed", {{"dag_id", dag_id}});
+    sched.dag_removed(dag_id);
   };
 
   std::string folders;
@@ -153,6 +184,14 @@ int run_engine(const engine_options& options, console& out) {
       std::rethrow_exception(e);
     } catch (const std::exception& ex) {
       out.failure("the watcher failed to start", ex.what());
+    }
+  });
+  asio::co_spawn(io, sched.start(), [&out](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      out.failure("the scheduler failed to start", ex.what());
     }
   });
 
@@ -187,6 +226,12 @@ int run_engine(const engine_options& options, console& out) {
       poll.expires_after(std::chrono::milliseconds(10));
       co_await poll.async_wait(asio::use_awaitable);
     }
+  });
+  // Running tries get the rest of the grace period, then are stopped.
+  drains.push_back([&executor, &sched](std::chrono::steady_clock::time_point deadline) -> asio::awaitable<void> {
+    sched.stop();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    co_await executor.shutdown(std::max(left, std::chrono::milliseconds(0)));
   });
   auto shut_down = [&]() -> asio::awaitable<void> {
     const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;

@@ -39,6 +39,7 @@ struct engine_options {
   std::size_t threads = 2;
   std::chrono::milliseconds parse_timeout{30000};
   std::chrono::milliseconds tick{2000};
+  std::size_t parallelism = 32;  // task tries running at once, all DAGs together
   // After a stop signal: how long in-flight work may take to finish.
   std::chrono::milliseconds shutdown_grace{3000};
   std::string executor = "subprocess";  // "subprocess" or "kubernetes"

@@ -14,7 +14,8 @@ std::string parser_command_label(const fs::path& python) {
 boost::asio::awaitable<parse_outcome> run_parser(const parser_config& config,
                                                  const fs::path& dag_file,
                                                  const fs::path& project_dir,
-                                                 const fs::path& python) {
+                                                 const fs::path& python,
+                                                 const fs::path& pycache) {
   const fs::path interpreter = python.empty() ? config.python : python;
   spawn_options options;
   options.executable = interpreter;
@@ -24,7 +25,8 @@ boost::asio::awaitable<parse_outcome> run_parser(const parser_config& config,
   set_env(options.env, "LEOFLOW_HOME", config.home.string());
   // Byte-code caches go to Lite's home, not into the user's project folders
   // (where they would also wake the watcher).
-  set_env(options.env, "PYTHONPYCACHEPREFIX", (config.home / "dev" / "pycache").string());
+  set_env(options.env, "PYTHONPYCACHEPREFIX",
+          (pycache.empty() ? config.home / "dev" / "pycache" : pycache).string());
   set_env(options.env, "PYTHONUNBUFFERED", "1");
   unset_env(options.env, "PYTHONHOME");
   options.working_dir = project_dir;

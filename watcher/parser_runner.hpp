@@ -31,11 +31,14 @@ struct parse_outcome {
   double seconds = 0;
 };
 
-// `python` overrides config.python (a DAG's own virtualenv).
+// `python` overrides config.python (a DAG's own virtualenv), `pycache` the
+// shared byte-code cache folder (a venv keeps its own, so a reinstalled
+// package never meets a stale cache).
 boost::asio::awaitable<parse_outcome> run_parser(const parser_config& config,
                                                  const fs::path& dag_file,
                                                  const fs::path& project_dir,
-                                                 const fs::path& python = {});
+                                                 const fs::path& python = {},
+                                                 const fs::path& pycache = {});
 
 // How the parser command reads in messages: "python3 -m leoflow_parser".
 std::string parser_command_label(const fs::path& python);

@@ -54,6 +54,7 @@ project read_project(const fs::path& root, const fs::path& dir) {
   p.dir = dir;
   p.bundle_name = root.filename().string();
   p.dag_file = dir / "dag.py";
+  p.venv_name = dir.filename().string();
   std::error_code ec;
   if (fs::is_regular_file(dir / "leoflow.yaml", ec)) {
     p.config_file = dir / "leoflow.yaml";
@@ -69,6 +70,7 @@ project read_project(const fs::path& root, const fs::path& dir) {
                                 fmt::format("dag_file '{}' must be a .py file inside the project", name));
         p.dag_file = dir / rel;
       }
+      if (config["dag_id"]) p.venv_name = config["dag_id"].as<std::string>();
       if (config["dependencies"]) {
         const auto deps = config["dependencies"];
         if (!deps.IsSequence())
@@ -81,6 +83,10 @@ project read_project(const fs::path& root, const fs::path& dir) {
   }
   if (p.dependencies.empty() && fs::is_regular_file(dir / "requirements.txt", ec))
     p.dependencies = read_requirements(dir / "requirements.txt");
+  // The venv's folder name: only characters that are safe in a path.
+  for (auto& c : p.venv_name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) c = '_';
+  if (p.venv_name.empty() || p.venv_name[0] == '.') p.venv_name = "_" + p.venv_name;
   return p;
 }
 

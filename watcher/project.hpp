@@ -19,6 +19,7 @@ struct project {
   fs::path dag_file;  // the entry file (may not exist yet)
   std::string bundle_name;
   std::vector<std::string> dependencies;  // leoflow.yaml `dependencies:` or requirements.txt
+  std::string venv_name;                  // leoflow.yaml dag_id, else the folder name
   fs::path config_file;                   // leoflow.yaml when present
   std::optional<std::string> config_error;  // leoflow.yaml that cannot be used
 };

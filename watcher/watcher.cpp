@@ -336,7 +336,9 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
                                       info.dag_file.filename().string(), info.dir.string()),
                           fmt::format("FileNotFoundError: {} does not exist", info.dag_file.string()));
   } else {
-    auto outcome = co_await run_parser(options_.parser, info.dag_file, info.dir);
+    parse_environment env{options_.parser.python, std::nullopt, {}};
+    if (options_.prepare_environment) env = co_await options_.prepare_environment(info);
+    auto outcome = co_await run_parser(options_.parser, info.dag_file, info.dir, env.python, env.pycache);
     it = projects_.find(dir);
     if (it == projects_.end()) co_return;
     if (it->second.dirty) co_return;  // a newer save is waiting: it wins
@@ -355,7 +357,10 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
     auto& parsed = std::get<parsed_file>(read);
     boost::json::array deps;
     for (const auto& d : info.dependencies) deps.push_back(boost::json::value(d));
-    for (auto& d : parsed.dags) d.dependencies = boost::json::serialize(deps);
+    for (auto& d : parsed.dags) {
+      d.dependencies = boost::json::serialize(deps);
+      d.venv_name = info.venv_name;
+    }
     store::file_origin origin{info.dag_file.string(),
                               info.dag_file.lexically_relative(info.root).string(),
                               info.bundle_name, info.dir.string()};
@@ -369,7 +374,12 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
       co_await record_error(info, info.dag_file, "duplicate dag_id", *result.conflict);
       co_return;
     }
-    if (listener_.import_status) listener_.import_status(origin.fileloc, {});
+    if (env.install_error) {
+      // The parse worked, the dependencies did not: the DAG shows it.
+      co_await record_error(info, info.dag_file, "installing the project's dependencies failed", *env.install_error);
+    } else if (listener_.import_status) {
+      listener_.import_status(origin.fileloc, {});
+    }
     for (std::size_t i = 0; i < result.dags.size(); ++i) {
       const auto& r = result.dags[i];
       const int tasks = parsed.task_counts[i];

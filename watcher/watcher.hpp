@@ -36,6 +36,14 @@ class database;
 
 namespace leoflow::watcher {
 
+// The interpreter to parse a project with (its virtualenv once ready), and
+// why its dependencies could not be installed, if they could not.
+struct parse_environment {
+  fs::path python;
+  std::optional<std::string> install_error;
+  fs::path pycache;  // PYTHONPYCACHEPREFIX; empty for Lite's shared one
+};
+
 struct watcher_options {
   std::vector<fs::path> roots;
   std::chrono::milliseconds tick{2000};
@@ -45,6 +53,9 @@ struct watcher_options {
   bool paused_at_creation = false;
   parser_config parser;
   fs::path logs_dir;
+  // Prepares a project's virtualenv before its parse; unset means parse
+  // with parser.python.
+  std::function<boost::asio::awaitable<parse_environment>(const project&)> prepare_environment;
 };
 
 // What the rest of the engine hears from the watcher. Called on the
