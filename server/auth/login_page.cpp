@@ -70,7 +70,7 @@ http::response login_page(int status, std::string_view next, std::string_view me
 <body><main>
 <h1>Leoflow<span class="badge">LITE</span></h1>
 <p class="note">Sign in to continue.</p>
-{}<form method="post" action="/auth/login">
+{}<form method="post" action="/auth/login" aria-label="Sign in">
 <input type="hidden" name="next" value="{}">
 <label for="username">Username</label><input id="username" name="username" autocomplete="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
