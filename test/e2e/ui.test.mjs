@@ -140,8 +140,33 @@ describe("the UI in Chromium", () => {
     await browser.screenshot(page, "07-grid-after-run");
   });
 
+  test("a run of a task group with a mapped task: summaries in the grid, colours in the graph", async (t) => {
+    if (skipWithoutRuns(t)) return;
+    await page.goto(lite.url("/dags"));
+    await page.getByRole("button", { name: "Trigger e2e_groups" }).click();
+    await page.getByRole("dialog", { name: "Trigger Dag" }).getByTestId("trigger-confirm").click();
+    await page.getByTestId("dag-title").filter({ hasText: "e2e_groups" }).waitFor();
+    await page.locator('[data-task-id="report"][data-state="success"]').waitFor({ timeout: runDeadline });
+    await page.locator('[data-task-id="transform"][data-state="success"]').waitFor();
+    const square = page.locator('[data-task-id="transform.square"][data-state="success"]');
+    assert.match(await square.getAttribute("title"), /3 success/);
+    await browser.screenshot(page, "07b-grid-groups-run");
+
+    await page.getByRole("link", { name: "Graph", exact: true }).click();
+    await page.getByTestId("graph").locator('[data-task-id="report"][data-state="success"]').waitFor();
+    await browser.screenshot(page, "07c-graph-run");
+
+    await page.getByTestId("graph").locator('[data-task-id="transform.square"]').click();
+    await page.getByTestId("mapped-indexes").waitFor();
+    await page.getByTestId("mapped-indexes").getByRole("link", { name: "2", exact: true }).click();
+    await page.getByTestId("ti-title").filter({ hasText: "square [2]" }).waitFor();
+    await page.getByRole("link", { name: "XCom", exact: true }).click();
+    await page.getByTestId("xcom-table").getByText("9", { exact: true }).waitFor();
+  });
+
   test("a task log tells stdout from stderr, and XCom shows the return value", async (t) => {
     if (skipWithoutRuns(t)) return;
+    await page.goto(lite.url("/dags/e2e_hello"));
     await page.locator('[data-task-id="say_hello"][data-state="success"]').first().click();
     await page.getByTestId("ti-title").filter({ hasText: "say_hello" }).waitFor();
     const log = page.getByTestId("log");

@@ -29,7 +29,6 @@ function makeQueryClient(): QueryClient {
 
 function SignInRedirect() {
   const navigate = useNavigate();
-  const location = useLocation();
   useEffect(() => {
     onUnauthorized(() => {
       if (window.location.pathname === "/login") return;
@@ -37,7 +36,7 @@ function SignInRedirect() {
       navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
     });
     return () => onUnauthorized(null);
-  }, [navigate, location.pathname]);
+  }, [navigate]);
   return null;
 }
 

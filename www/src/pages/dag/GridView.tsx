@@ -93,7 +93,7 @@ export function GridView({ dagId, selectedRunId }: { dagId: string; selectedRunI
         <thead>
           <tr>
             <th className="task-cell run-bar-cell" style={{ paddingLeft: 10, verticalAlign: "bottom", textAlign: "left" }}>
-              <span className="muted">{runs.length === 0 ? "No runs yet: trigger one." : `${runs.length} runs`}</span>
+              <span className="muted">{runs.length === 0 ? "No runs yet: trigger one." : `${runs.length} run${runs.length === 1 ? "" : "s"}`}</span>
             </th>
             {runs.map((run) => (
               <th key={run.run_id} className="run-head run-bar-cell">
