@@ -1,5 +1,5 @@
 """A small JSON encoder giving json.dumps' compact output without importing `json` (and `re`):
-the parser's import time is part of every reload. The runtime uses the standard `json` module."""
+the parser's and the runtime's import time is part of every reload and every task try."""
 try:
     from _json import encode_basestring_ascii as _quote
 except ImportError:  # pragma: no cover - CPython always has _json
@@ -43,7 +43,14 @@ def _key(key):
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-def _encode(value, out):
+def _enter(container, open_containers):
+    # json.dumps' check_circular: a container inside itself is an error, not endless recursion.
+    if id(container) in open_containers:
+        raise ValueError("Circular reference detected")
+    open_containers.add(id(container))
+
+
+def _encode(value, out, open_containers):
     if isinstance(value, str):
         out.append(_quote(value))
     elif value is None:
@@ -57,6 +64,7 @@ def _encode(value, out):
     elif isinstance(value, float):
         out.append(_float(value))
     elif isinstance(value, dict):
+        _enter(value, open_containers)
         out.append("{")
         first = True
         for key, item in value.items():
@@ -65,15 +73,18 @@ def _encode(value, out):
             first = False
             out.append(_key(key))
             out.append(":")
-            _encode(item, out)
+            _encode(item, out, open_containers)
         out.append("}")
+        open_containers.discard(id(value))
     elif isinstance(value, (list, tuple)):
+        _enter(value, open_containers)
         out.append("[")
         for index, item in enumerate(value):
             if index:
                 out.append(",")
-            _encode(item, out)
+            _encode(item, out, open_containers)
         out.append("]")
+        open_containers.discard(id(value))
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
@@ -81,5 +92,5 @@ def _encode(value, out):
 def dumps(value):
     """Compact JSON text of `value`, as `json.dumps(value, separators=(",", ":"), allow_nan=False)` gives."""
     out = []
-    _encode(value, out)
+    _encode(value, out, set())
     return "".join(out)

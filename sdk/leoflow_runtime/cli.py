@@ -1,7 +1,9 @@
 """Reads the task context from stdin, runs the try, writes the result file; exit 0 unless failed."""
-import json
 import os
 import sys
+
+from leoflow.jsonin import loads
+from leoflow.jsonout import dumps
 
 
 def _parse_args(argv):
@@ -16,7 +18,7 @@ def write_result(path, result):
     """Write the result atomically (a reader never sees half a file)."""
     temporary = f"{path}.tmp-{os.getpid()}"
     with open(temporary, "w") as handle:
-        json.dump(result, handle)
+        handle.write(dumps(result))
     os.replace(temporary, path)
 
 
@@ -28,7 +30,7 @@ def main(argv):
     sys.stdout.reconfigure(line_buffering=True)
     from leoflow_runtime.taskrun import run_task
     try:
-        payload = json.load(sys.stdin)
+        payload = loads(sys.stdin.read())
     except ValueError as error:
         sys.stderr.write(f"invalid task context on stdin: {error}\n")
         write_result(result_path, {"state": "failed", "xcoms": [], "skip_task_ids": [], "no_retry": False,

@@ -1,7 +1,7 @@
 """The running task instance (`ti` in the context): XCom push/pull, skips, DagRun."""
-import json
-
 from leoflow.errors import XComNotFound
+from leoflow.jsonin import loads
+from leoflow.jsonout import dumps
 from leoflow.params import NOTSET
 from leoflow.timeutil import parse_datetime
 from leoflow.xcom_arg import XCOM_RETURN_KEY
@@ -34,7 +34,7 @@ class DagRun:
 def encode_xcom(key, value):
     """`value` as stored: JSON-encoded and decoded again, or a TypeError naming its type."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False))
+        return loads(dumps(value))
     except (TypeError, ValueError) as error:
         raise TypeError(f"XCom {key!r} cannot be stored: {error} (type {type(value).__name__})") from None
 

@@ -1,6 +1,8 @@
 """Renders an operator's template_fields with real Jinja2, as Airflow does; XComArgs and
 DagParams in them are resolved first, and jinja2 is imported only when something needs rendering."""
 from leoflow.dag import DagParam
+from leoflow.jsonin import loads
+from leoflow.jsonout import dumps
 from leoflow.xcom_arg import XComArg
 from leoflow_runtime.pylib import import_jinja2
 
@@ -83,10 +85,9 @@ class Renderer:
 
 
 def rendered_value(value):
-    """A rendered field as the result shows it: JSON as is, anything else as its str()."""
-    import json
+    """A rendered field as the result shows it: strict JSON as is, anything else as its str()."""
     try:
-        return json.loads(json.dumps(value))
+        return loads(dumps(value))
     except (TypeError, ValueError):
         return str(value)
 

@@ -22,3 +22,12 @@ def test_same_text_as_json_dumps(value):
 def test_refuses_what_is_not_strict_json(value):
     with pytest.raises((TypeError, ValueError)):
         dumps(value)
+
+
+def test_refuses_a_container_inside_itself_as_json_does():
+    looped = [1]
+    looped.append({"again": looped})
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        dumps(looped)
+    shared = [1]
+    assert dumps([shared, shared]) == "[[1],[1]]"
