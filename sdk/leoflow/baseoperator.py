@@ -9,6 +9,7 @@ from leoflow.errors import AirflowException, unsupported
 from leoflow.keys import validate_key
 from leoflow.node import DependencyMixin, _nodes
 from leoflow.params import ParamsDict
+from leoflow.tasklog import TaskLogger
 from leoflow.timeutil import coerce_timedelta, to_utc
 from leoflow.xcom_arg import XComArg, iter_references
 
@@ -297,8 +298,7 @@ class BaseOperator(DependencyMixin):
 
     @property
     def log(self):
-        import logging
-        return logging.getLogger(f"airflow.task.operators.{type(self).__module__}.{type(self).__name__}")
+        return TaskLogger(f"airflow.task.operators.{type(self).__module__}.{type(self).__name__}")
 
     def execute(self, context):
         raise NotImplementedError()

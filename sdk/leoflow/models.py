@@ -5,6 +5,7 @@ import os
 from leoflow.context import run_state
 from leoflow.errors import AirflowNotFoundException
 from leoflow.params import NOTSET
+from leoflow.tasklog import TaskLogger
 
 
 class Variable:
@@ -147,5 +148,4 @@ class BaseHook:
 
     @property
     def log(self):
-        import logging
-        return logging.getLogger(f"airflow.task.hooks.{type(self).__module__}.{type(self).__name__}")
+        return TaskLogger(f"airflow.task.hooks.{type(self).__module__}.{type(self).__name__}")

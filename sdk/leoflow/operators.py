@@ -1,5 +1,6 @@
 """The standard operators: Empty, Bash, Python, BranchPython and ShortCircuit, with Airflow's
 execution semantics (what Airflow's providers.standard package does when a task runs)."""
+from leoflow import signature
 from leoflow.baseoperator import BaseOperator
 from leoflow.errors import AirflowException, AirflowSkipException
 
@@ -15,16 +16,15 @@ def context_merge(context, *args, **kwargs):
 
 def determine_kwargs(python_callable, op_args, context):
     """The context keys (and op_kwargs) that `python_callable` asks for, as Airflow passes them."""
-    import inspect
-    parameters = inspect.signature(python_callable).parameters
-    for name, parameter in list(parameters.items())[:len(op_args)]:
-        if parameter.kind in (parameter.KEYWORD_ONLY, parameter.VAR_KEYWORD):
+    parameters = signature.parameters(python_callable)
+    for name, kind in parameters[:len(op_args)]:
+        if kind in (signature.KEYWORD_ONLY, signature.VAR_KEYWORD):
             continue
         if name in context:
             raise ValueError(f"The key {name!r} in args is a part of kwargs and therefore reserved.")
-    if any(parameter.kind == parameter.VAR_KEYWORD for parameter in parameters.values()):
+    if any(kind == signature.VAR_KEYWORD for _, kind in parameters):
         return context
-    return {name: context[name] for name in parameters if name in context}
+    return {name: context[name] for name, _ in parameters if name in context}
 
 
 class SkipMixin:

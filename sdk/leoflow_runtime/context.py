@@ -1,8 +1,4 @@
 """The Airflow context a task gets: keys, macros, `var` and `conn` accessors, params."""
-import json
-import random
-import time
-import uuid
 from datetime import datetime, timedelta
 
 from leoflow.models import Connection, Variable
@@ -22,16 +18,33 @@ def ds_format(ds, input_format, output_format):
 
 
 class Macros:
-    """`macros` in templates, as Airflow's airflow.sdk.execution_time.macros module."""
+    """`macros` in templates, as Airflow's airflow.sdk.execution_time.macros module; its modules are
+    imported when a template uses them (uuid and json cost more than the rest of a try)."""
 
     datetime = datetime
     timedelta = timedelta
-    json = json
-    time = time
-    uuid = uuid
-    random = staticmethod(random.random)
     ds_add = staticmethod(ds_add)
     ds_format = staticmethod(ds_format)
+
+    @property
+    def json(self):
+        import json
+        return json
+
+    @property
+    def time(self):
+        import time
+        return time
+
+    @property
+    def uuid(self):
+        import uuid
+        return uuid
+
+    @property
+    def random(self):
+        import random
+        return random.random
 
 
 class VariableAccessor:
@@ -83,7 +96,7 @@ def build_context(ti, dag_run, dag, task, params):
         "run_id": dag_run.run_id,
         "dag_run": dag_run,
         "params": params,
-        "macros": Macros,
+        "macros": Macros(),
         "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
         "conn": ConnectionAccessor(),
         "inlets": task.inlets,

@@ -1,32 +1,29 @@
 """One task try: load the DAG, find the task, build its context, render, execute, collect the result.
 Outcomes follow Airflow: AirflowSkipException -> skipped, AirflowFailException -> failed without
 retry, other exceptions -> failed; return values become XComs; branches and short-circuits skip."""
-import logging
 import os
-import signal
 import sys
-import traceback
 
+# The interpreter's own signal core: the `signal` module on top of it imports `enum`.
+import _signal as signal
 from leoflow.callsite import SDK_ROOT
 from leoflow.context import pop_context, push_context, run_state
 from leoflow.errors import AirflowException, AirflowFailException, AirflowSkipException, AirflowTaskTimeout
 from leoflow.loader import collect_dags, load_dag_file
+from leoflow.tasklog import TaskLogger
 from leoflow.xcom_arg import XCOM_RETURN_KEY
 from leoflow_runtime.context import build_context, process_params
 from leoflow_runtime.instance import DagRun, RuntimeTaskInstance
+from leoflow_runtime.logconfig import configure_task_logging
 from leoflow_runtime.mapping import mapped_arguments
 from leoflow_runtime.templating import Renderer, render_template_fields, resolve_references
 
-log = logging.getLogger("airflow.task")
-
-
-def _configure_logging():
-    logging.basicConfig(level=logging.INFO, stream=sys.stdout,
-                        format="{%(filename)s:%(lineno)d} %(levelname)s - %(message)s")
+log = TaskLogger("airflow.task")
 
 
 def _print_traceback(error):
     """The full traceback on stderr (into the task log), the runtime's own leading frames trimmed."""
+    import traceback
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename.startswith(SDK_ROOT):
         tb = tb.tb_next
@@ -35,6 +32,7 @@ def _print_traceback(error):
 
 
 def _error_line(error):
+    import traceback
     return traceback.format_exception_only(type(error), error)[-1].strip()
 
 
@@ -103,7 +101,7 @@ class _ExecutionTimeout:
 
 def run_task(payload):
     """Run the try described by `payload` (the engine's task context); the result dict."""
-    _configure_logging()
+    configure_task_logging()
     run_state.variables = dict(payload.get("variables") or {})
     run_state.connections = dict(payload.get("connections") or {})
     os.chdir(os.path.dirname(os.path.abspath(payload["dag_file"])))

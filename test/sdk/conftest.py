@@ -42,8 +42,8 @@ def parse_ok(path, env=None):
     return spec
 
 
-def run_task(path, dag_id, task_id, tmp_path, python=None, env=None, **context):
-    """Run one task try; (exit code, result dict, stdout, stderr)."""
+def task_payload(path, dag_id, task_id, **context):
+    """The task context the engine would send for one try of `task_id`."""
     payload = {
         "dag_file": path, "dag_source": None, "dag_id": dag_id, "task_id": task_id, "map_index": -1,
         "run_id": "manual__2026-11-28T10:00:00+00:00", "run_type": "manual", "try_number": 1, "max_tries": 0,
@@ -53,6 +53,12 @@ def run_task(path, dag_id, task_id, tmp_path, python=None, env=None, **context):
         "variables": {}, "connections": {},
     }
     payload.update(context)
+    return payload
+
+
+def run_task(path, dag_id, task_id, tmp_path, python=None, env=None, **context):
+    """Run one task try; (exit code, result dict, stdout, stderr)."""
+    payload = task_payload(path, dag_id, task_id, **context)
     result_file = os.path.join(str(tmp_path), f"result-{task_id}-{payload['map_index']}.json")
     if os.path.exists(result_file):
         os.remove(result_file)
@@ -64,6 +70,13 @@ def run_task(path, dag_id, task_id, tmp_path, python=None, env=None, **context):
         with open(result_file) as handle:
             result = json.load(handle)
     return proc.returncode, result, proc.stdout, proc.stderr
+
+
+def imported_modules(command, cwd, input=None):
+    """The modules `command` (a Python run with -X importtime) imported; it must exit 0."""
+    result = subprocess.run(command, input=input, capture_output=True, text=True, cwd=cwd, env=sdk_env())
+    assert result.returncode == 0, result.stderr
+    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
 
 def tasks_of(spec, index=0):

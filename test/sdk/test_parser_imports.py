@@ -1,8 +1,7 @@
 """The parser stays cheap to start: parsing a plain DAG imports no heavy module (no timing asserted)."""
 import os
-import subprocess
 
-from conftest import PYTHON, sdk_env, write_dag
+from conftest import PYTHON, imported_modules, write_dag
 
 HEAVY = {"json", "re", "enum", "inspect", "typing", "dataclasses", "jinja2", "logging", "subprocess",
          "tempfile", "hashlib", "textwrap", "ast", "tokenize"}
@@ -20,13 +19,8 @@ def test_parsing_imports_nothing_heavy(dag_dir):
             with TaskGroup("g"):
                 BashOperator(task_id="b", bash_command="echo {{ ds }}") >> one()
         """)
-    imported = _imports([PYTHON, "-X", "importtime", "-m", "leoflow_parser", path], path)
+    folder = os.path.dirname(path)
+    imported = imported_modules([PYTHON, "-X", "importtime", "-m", "leoflow_parser", path], folder)
     # What `python -m` itself needs (runpy; on Python 3.9 that includes typing and re) does not count.
-    baseline = _imports([PYTHON, "-X", "importtime", "-c", "import runpy"], path)
+    baseline = imported_modules([PYTHON, "-X", "importtime", "-c", "import runpy"], folder)
     assert not HEAVY & (imported - baseline), sorted(HEAVY & (imported - baseline))
-
-
-def _imports(command, path):
-    result = subprocess.run(command, capture_output=True, text=True, cwd=os.path.dirname(path), env=sdk_env())
-    assert result.returncode == 0, result.stderr
-    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
