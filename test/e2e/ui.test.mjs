@@ -178,6 +178,32 @@ describe("the UI in Chromium", () => {
     await page.getByTestId("xcom-table").getByText('"hello"').or(page.getByTestId("xcom-table").getByText("hello", { exact: true })).first().waitFor();
   });
 
+  test("clearing a task after a dry-run preview runs it again; a run can be marked failed", async (t) => {
+    if (skipWithoutRuns(t)) return;
+    await page.goto(lite.url("/dags/e2e_hello"));
+    await page.locator('[data-task-id="say_hello"][data-state="success"]').first().click();
+    await page.getByTestId("ti-title").filter({ hasText: "say_hello" }).waitFor();
+    await page.getByRole("button", { name: "Clear" }).click();
+    const dialog = page.getByRole("dialog", { name: "Clear" });
+    const preview = dialog.getByTestId("clear-preview");
+    await preview.getByText("shout", { exact: true }).waitFor();
+    await preview.getByText("say_hello", { exact: true }).waitFor();
+    await dialog.getByLabel("Downstream").uncheck();
+    await waitFor(async () => (await preview.getByText("shout", { exact: true }).count()) === 0, {
+      message: "the preview to drop the downstream task",
+    });
+    await browser.screenshot(page, "08b-clear-preview");
+    await dialog.getByTestId("clear-confirm").click();
+    await page.getByRole("button", { name: "Try 2" }).waitFor({ timeout: runDeadline });
+    await page.getByTestId("ti-state").getByText("success").waitFor({ timeout: runDeadline });
+
+    await page.getByRole("link", { name: /^manual__/ }).first().click();
+    await page.getByRole("button", { name: "Mark failed" }).click();
+    await page.getByRole("dialog", { name: "Mark run failed?" }).getByRole("button", { name: "Mark failed" }).click();
+    await page.locator(".header-card .state-badge", { hasText: "failed" }).waitFor();
+    await browser.screenshot(page, "08c-run-failed");
+  });
+
   test("an import error appears on the home page and clears after the fix", async () => {
     await page.goto(lite.url("/"));
     await page.getByTestId("active-dags-card").waitFor();

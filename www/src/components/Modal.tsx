@@ -1,6 +1,6 @@
 // A modal dialog on the native <dialog> element: focus is trapped and
 // Escape closes it, with no extra code.
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
 
 import { CloseIcon } from "./Icons";
 
@@ -10,11 +10,11 @@ interface ModalProps {
   onClose: () => void;
   children: ReactNode;
   footer?: ReactNode;
-  label?: string;
 }
 
-export function Modal({ title, open, onClose, children, footer, label }: ModalProps) {
+export function Modal({ title, open, onClose, children, footer }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
 
   useEffect(() => {
     const dialog = ref.current;
@@ -27,7 +27,7 @@ export function Modal({ title, open, onClose, children, footer, label }: ModalPr
     <dialog
       ref={ref}
       className="modal"
-      aria-label={label}
+      aria-labelledby={titleId}
       onClose={onClose}
       onCancel={(e) => {
         e.preventDefault();
@@ -37,7 +37,7 @@ export function Modal({ title, open, onClose, children, footer, label }: ModalPr
       {open ? (
         <>
           <div className="modal-head">
-            <h2>{title}</h2>
+            <h2 id={titleId}>{title}</h2>
             <button type="button" className="icon-btn" onClick={onClose} aria-label="Close">
               <CloseIcon />
             </button>

@@ -22,7 +22,7 @@ export function ImportErrorsDialog({ open, onClose }: { open: boolean; onClose: 
   const errors = useImportErrors();
   const list = errors.data?.import_errors ?? [];
   return (
-    <Modal open={open} onClose={onClose} title={`Dag Import Errors (${errors.data?.total_entries ?? 0})`} label="Dag Import Errors">
+    <Modal open={open} onClose={onClose} title={`Dag Import Errors (${errors.data?.total_entries ?? 0})`}>
       {errors.isPending ? <Loading what="import errors" /> : null}
       {errors.error ? <ErrorBanner error={errors.error} /> : null}
       {errors.data && list.length === 0 ? <p>Every DAG file imports cleanly.</p> : null}

@@ -98,7 +98,6 @@ export function ClearDialog(props: ClearDialogProps) {
       open={open}
       onClose={onClose}
       title={taskId ? `Clear ${taskId}` : `Clear run ${runId}`}
-      label="Clear"
       footer={
         <>
           <button type="button" className="btn" onClick={onClose}>

@@ -64,7 +64,6 @@ export function TriggerDialog({ dagId, open, onClose, onTriggered }: TriggerDial
       open={open}
       onClose={onClose}
       title={`Trigger Dag – ${dagId}`}
-      label="Trigger Dag"
       footer={
         <>
           <button type="button" className="btn" onClick={onClose}>
