@@ -6,10 +6,12 @@
 // of each page go to the artifacts folder.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { Browser } from "./lib/browser.mjs";
-import { brokenHelloDag, groupsDag, helloDag } from "./lib/dags.mjs";
+import { brokenHelloDag, groupsDag, helloDag, waitingDag } from "./lib/dags.mjs";
 import { leoflowBinary, Lite, tempDir, waitFor, writeDag } from "./lib/lite.mjs";
 
 const runDeadline = 120_000;
@@ -176,6 +178,38 @@ describe("the UI in Chromium", () => {
     await page.getByRole("link", { name: "XCom", exact: true }).click();
     await page.getByTestId("xcom-table").getByText("return_value").waitFor();
     await page.getByTestId("xcom-table").getByText('"hello"').or(page.getByTestId("xcom-table").getByText("hello", { exact: true })).first().waitFor();
+  });
+
+  test("a running task's log grows live and the page follows it to success", async (t) => {
+    if (skipWithoutRuns(t)) return;
+    const release = join(dags, "release-e2e-waiting");
+    writeDag(dags, "e2e_waiting", waitingDag(release));
+    await waitFor(async () => (await lite.fetchJson("/api/v2/dags/e2e_waiting")).status === 200, {
+      message: "e2e_waiting to register",
+    });
+    const run = await lite.fetchJson("/api/v2/dags/e2e_waiting/dagRuns", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ logical_date: null }),
+    });
+    assert.equal(run.status, 200, JSON.stringify(run.body));
+    const runId = run.body.dag_run_id;
+    const tiPath = `/api/v2/dags/e2e_waiting/dagRuns/${encodeURIComponent(runId)}/taskInstances/wait_for_release`;
+    await waitFor(async () => (await lite.fetchJson(tiPath)).body?.state === "running", {
+      timeout: runDeadline,
+      message: "wait_for_release to run",
+    });
+    await page.goto(lite.url(`/dags/e2e_waiting/runs/${encodeURIComponent(runId)}/tasks/wait_for_release`));
+    const log = page.getByTestId("log");
+    await log.locator('[data-stream="stdout"]', { hasText: "waiting for the test" }).waitFor({ timeout: 30_000 });
+    await page.getByTestId("ti-state").getByText("running").waitFor();
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    writeFileSync(release, "go");
+    await log.locator('[data-stream="stdout"]', { hasText: "released by the test" }).waitFor({ timeout: 30_000 });
+    await page.getByTestId("ti-state").getByText("success").waitFor({ timeout: 30_000 });
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
   });
 
   test("clearing a task after a dry-run preview runs it again; a run can be marked failed", async (t) => {

@@ -74,3 +74,29 @@ from airflow.sdk import dag, task
 def broken(:
     pass
 `;
+
+// A task that says it is waiting, then waits for a file the test creates:
+// the log can be watched growing while the try runs, with no timing guess.
+export const waitingDag = (releaseFile) => `"""Waits for the test to release it, printing as it goes."""
+import os
+import time
+from datetime import datetime
+
+from airflow.sdk import dag, task
+
+
+@dag(schedule=None, start_date=datetime(2025, 1, 1), catchup=False, tags=["e2e"])
+def e2e_waiting():
+    @task
+    def wait_for_release() -> None:
+        print("waiting for the test", flush=True)
+        while not os.path.exists(${JSON.stringify(releaseFile)}):
+            time.sleep(0.05)
+        print("released by the test", flush=True)
+
+
+    wait_for_release()
+
+
+e2e_waiting()
+`;

@@ -45,24 +45,36 @@ function useListParams(): [DagListParams, (change: Partial<DagListParams>) => vo
 export function PauseToggle({ dag }: { dag: Dag }) {
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const change = async (active: boolean) => {
     setBusy(true);
+    setError(null);
     try {
       await api.patch(apiPath("/api/v2/dags", dag.dag_id), { is_paused: !active });
       await queryClient.invalidateQueries({ queryKey: ["dags"] });
       await queryClient.invalidateQueries({ queryKey: ["dag", dag.dag_id] });
       await queryClient.invalidateQueries({ queryKey: ["dashboard"] });
+    } catch (e) {
+      setError((e as Error).message);
     } finally {
       setBusy(false);
     }
   };
   return (
-    <Toggle
-      checked={!dag.is_paused}
-      onChange={change}
-      disabled={busy}
-      label={dag.is_paused ? `Unpause ${dag.dag_id}` : `Pause ${dag.dag_id}`}
-    />
+    <>
+      <Toggle
+        checked={!dag.is_paused}
+        onChange={change}
+        disabled={busy}
+        label={dag.is_paused ? `Unpause ${dag.dag_id}` : `Pause ${dag.dag_id}`}
+      />
+      {error ? (
+        <span className="error-text" role="alert">
+          {" "}
+          {error}
+        </span>
+      ) : null}
+    </>
   );
 }
 
