@@ -1,4 +1,5 @@
-"""Reads the task context from stdin, runs the try, writes the result file; exit 0 unless failed."""
+"""Reads the task context from stdin (or takes it from the fork server), runs the try, writes the
+result file; exit 0 unless failed."""
 import os
 import sys
 
@@ -22,7 +23,9 @@ def write_result(path, result):
     os.replace(temporary, path)
 
 
-def main(argv):
+def main(argv, context=None):
+    """`python -m leoflow_runtime --result FILE`; `context` is the decoded task context when the fork
+    server runs the try, None to read it from stdin."""
     result_path = _parse_args(argv)
     if result_path is None:
         sys.stderr.write("usage: python -m leoflow_runtime --result FILE  (task context JSON on stdin)\n")
@@ -30,7 +33,7 @@ def main(argv):
     sys.stdout.reconfigure(line_buffering=True)
     from leoflow_runtime.taskrun import run_task
     try:
-        payload = loads(sys.stdin.read())
+        payload = loads(sys.stdin.read()) if context is None else context
     except ValueError as error:
         sys.stderr.write(f"invalid task context on stdin: {error}\n")
         write_result(result_path, {"state": "failed", "xcoms": [], "skip_task_ids": [], "no_retry": False,
