@@ -4,15 +4,25 @@ signal handling, the request's streams, folder and environment, sys.argv/__main_
 import atexit
 import importlib.util
 import os
-import signal
 import sys
 import time
 
+# The interpreter's signal core: the `signal` module's enum wrapping costs a fork page copies.
+import _signal as signal
 from leoflow.pycache import use_leoflow_pycache
 
 # Exit status of a child that could not be set up (a stream or the folder cannot be opened).
 SETUP_FAILED = 126
 _MAX_FD = os.sysconf("SC_OPEN_MAX")
+
+
+def _replace_environ(env):
+    # Only the differences: the request's environment is mostly the server's own.
+    for key in [key for key in os.environ if key not in env]:
+        del os.environ[key]
+    for key, value in env.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 def _isolate(request, startup_sigchld):
@@ -30,8 +40,7 @@ def _isolate(request, startup_sigchld):
     os.dup2(stderr, 2)
     os.closerange(3, _MAX_FD)
     os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
+    _replace_environ(request["env"])
     time.tzset()
     # Read from the environment at interpreter start: a fork must take it from the request.
     sys.pycache_prefix = request["env"].get("PYTHONPYCACHEPREFIX") or None

@@ -7,8 +7,10 @@ import os
 
 PACKAGES = ("airflow", "leoflow", "leoflow_parser", "leoflow_runtime")
 ENTRY_POINTS = ("leoflow_parser", "leoflow_runtime")
-# Imported lazily by the SDK: failures, bash tasks, JSON variables, logging, odd callables, patterns.
-STANDARD_MODULES = ("traceback", "subprocess", "tempfile", "shutil", "json", "logging", "inspect", "hashlib", "re")
+# Imported lazily by the SDK: failures, JSON variables, odd callables, module names, patterns. Not
+# `threading` (logging and subprocess import it) nor `random` (tempfile): their fork hooks would
+# cost every fork more than importing them costs the tries that use them.
+STANDARD_MODULES = ("traceback", "json", "inspect", "hashlib", "re", "shutil")
 
 
 def _modules_of(package):

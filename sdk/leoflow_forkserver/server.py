@@ -3,8 +3,10 @@ to reap). Each request is answered with its child's pid at once, and again when 
 import gc
 import os
 import select
-import signal
 import sys
+
+# The child restores SIGCHLD with the interpreter's signal core, which knows its own handler objects.
+import _signal as signal
 
 from leoflow_forkserver import child, protocol
 from leoflow_forkserver.preload import preload
