@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-# The interpreter's signal core: the `signal` module's enum wrapping costs a fork page copies.
+# The interpreter's signal core: the `signal` module's enum wrapping would make a fork copy more pages.
 import _signal as signal
 from leoflow.pycache import use_leoflow_pycache
 

@@ -51,7 +51,8 @@ with DAG("fs", params={"name": "world"}):
                 __main__.__spec__.name], "cwd": os.getcwd(), "marker": os.environ.get("LEOFLOW_MARKER"),
                 "pycache_prefix": sys.pycache_prefix, "handlers": handlers, "stdin": os.read(0, 100).decode(),
                 "mask": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
-                "fds": sorted(int(fd) for fd in os.listdir("/proc/self/fd"))}
+                "fds": sorted(int(fd) for fd in os.listdir("/proc/self/fd")),
+                "modules": [name for name in ("jinja2", "logging", "threading", "random") if name in sys.modules]}
 
     @task
     def identity():
@@ -209,6 +210,8 @@ def test_user_code_sees_what_the_cli_shows(server, dag_dir, tmp_path):
     seen = result["xcoms"][0]["value"]
     assert seen == cli_result["xcoms"][0]["value"], cli_err
     assert seen["marker"] == "from-the-request" and seen["pycache_prefix"] == env["PYTHONPYCACHEPREFIX"]
+    # Nothing the server preloaded that a fresh try would not have: no jinja2, no fork hooks.
+    assert seen["modules"] == []
     assert seen["main"][0] == "__main__" and seen["argv"][0].endswith(os.path.join("leoflow_runtime", "__main__.py"))
     # Only the standard streams (and the folder os.listdir had open): no control pipe leaks in.
     assert seen["fds"] == [0, 1, 2, 3]
