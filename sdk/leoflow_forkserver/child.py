@@ -91,17 +91,20 @@ def _run_parse(request, spec):
 
 def run(request, entry_points, startup_sigchld):
     """Become the run `request` describes and exit with its status; never returns."""
+    code = SETUP_FAILED
     try:
         _isolate(request, startup_sigchld)
-    except BaseException as error:
-        os.write(2, f"leoflow_forkserver: request {request['id']}: {error}\n".encode())
-        os._exit(SETUP_FAILED)
-    code = 1
-    try:
+        code = 1
         if request["kind"] == "task":
             code = _run_task(request, entry_points["leoflow_runtime"])
         else:
             code = _run_parse(request, entry_points["leoflow_parser"])
+    except BaseException as error:
+        if code == SETUP_FAILED:
+            os.write(2, f"leoflow_forkserver: request {request['id']}: {error}\n".encode())
+        else:
+            import traceback
+            traceback.print_exc()
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
