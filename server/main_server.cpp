@@ -104,6 +104,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   apply_level(config.level, info_stream, out);
+  // TODO(issue 3): drop this once the engine has the Kubernetes executor.
+  if (config.executor == "kubernetes")
+    out.warning("executor: kubernetes is not in this build yet; tasks run as subprocesses on this machine");
 
   // Child processes (parser, tasks) and every path helper see the same home.
   ::setenv("LEOFLOW_HOME", config.home.c_str(), 1);

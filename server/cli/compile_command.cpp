@@ -1,7 +1,8 @@
 // `leoflow compile DIR...`: parses DAG projects exactly as the watcher does
-// (the same discovery, leoflow.yaml reading, parser subprocess and spec
-// checks), prints the specs or the tracebacks, and exits 1 on any error: the
-// CI gate for DAG repositories.
+// (the same discovery, leoflow.yaml reading, the project's virtualenv with
+// its dependencies, the parser subprocess and the spec checks), prints the
+// specs or the tracebacks, and exits 1 on any error: the CI gate for DAG
+// repositories.
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -16,6 +17,7 @@
 
 #include "common/child_process.hpp"
 #include "common/paths.hpp"
+#include "executors/venv_manager.hpp"
 #include "server/cli/args.hpp"
 #include "server/cli/commands.hpp"
 #include "server/engine.hpp"
@@ -38,14 +40,18 @@ document for one project, an array for several), a ✓ or ✗ line per project
 on stderr, with the real Python traceback for a file that does not load.
 
 A folder holding dag.py or leoflow.yaml is one project; otherwise each of its
-sub-folders that does is one.
+sub-folders that does is one. Each is parsed in its own virtualenv under
+$LEOFLOW_HOME/dev/venvs with its dependencies (leoflow.yaml or
+requirements.txt), as Lite does; a dependency that cannot be installed is an
+error too.
 
 Options:
   --quiet                only the ✓/✗ lines, no spec on stdout
   --parse-timeout SECS   kill a parse that runs longer (default 30)
 
 Exit status: 0 when every project parses, 1 on any error (import error,
-invalid leoflow.yaml, invalid spec, duplicate dag_id, no project found),
+invalid leoflow.yaml, dependencies that do not install, invalid spec,
+duplicate dag_id, no project found),
 2 for a usage error. Made for CI: `leoflow compile dags/ --quiet`.
 )";
 
@@ -57,11 +63,29 @@ std::optional<std::string> read_text(const fs::path& file) {
   return ss.str();
 }
 
-watcher::parse_outcome parse_now(const watcher::parser_config& config, const watcher::project& p) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, watcher::run_parser(config, p.dag_file, p.dir), asio::use_future);
-  io.run();
-  return fut.get();
+struct project_parse {
+  watcher::parse_outcome outcome;
+  std::optional<std::string> install_error;
+};
+
+// The project's own virtualenv first (its dependencies installed), then the
+// parser in it: what the engine's watcher does before every parse.
+asio::awaitable<project_parse> prepare_and_parse(executors::venv_manager& venvs,
+                                                 const watcher::parser_config& config, watcher::project p) {
+  project_parse out;
+  auto ensuring = venvs.ensure(p.venv_name, p.dependencies);
+  const auto status = co_await std::move(ensuring);
+  fs::path python = config.python;
+  fs::path pycache;
+  if (status.ok) {
+    python = status.python;
+    pycache = venvs.venv_dir(p.venv_name) / "pycache";
+  } else {
+    out.install_error = status.error;
+  }
+  auto parsing = watcher::run_parser(config, p.dag_file, p.dir, python, pycache);
+  out.outcome = co_await std::move(parsing);
+  co_return out;
 }
 
 }  // namespace
@@ -136,6 +160,10 @@ int compile_command(const std::vector<std::string>& argv, console& terminal) {
     return 1;
   }
 
+  const auto layout = home_layout::under(config.home);
+  asio::io_context io;
+  executors::venv_manager venvs(io.get_executor(), layout.venvs, config.python, out, config.environment);
+
   int errors = 0;
   boost::json::array documents;
   std::map<std::string, std::string> owner;  // dag_id → file that defines it
@@ -154,7 +182,11 @@ int compile_command(const std::vector<std::string>& argv, console& terminal) {
       ++errors;
       continue;
     }
-    const auto outcome = parse_now(config, p);
+    auto fut = asio::co_spawn(io, prepare_and_parse(venvs, config, p), asio::use_future);
+    io.restart();
+    io.run();
+    const auto parsed_project = fut.get();
+    const auto& outcome = parsed_project.outcome;
     if (!outcome.ok) {
       out.failure(fmt::format("{}: {}", p.dag_file.string(), outcome.headline), outcome.detail);
       ++errors;
@@ -179,6 +211,12 @@ int compile_command(const std::vector<std::string>& argv, console& terminal) {
     if (duplicate) {
       ++errors;
       continue;
+    }
+    if (parsed_project.install_error) {
+      // The parse worked, the dependencies did not: Lite shows an import error.
+      out.failure(fmt::format("{}: installing the project's dependencies failed", p.dag_file.string()),
+                  *parsed_project.install_error);
+      ++errors;
     }
     if (parsed.dags.empty()) out.warning(fmt::format("{}: defines no DAG", p.dag_file.string()));
     for (std::size_t i = 0; i < parsed.dags.size(); ++i) {

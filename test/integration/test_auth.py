@@ -36,13 +36,19 @@ guarded()
 
 # One route of each family the gate guards, and the public ones.
 GUARDED_GET = ["/api/v2/dags", "/api/v2/dags/guarded", "/api/v2/dags/guarded/dagVersions",
-               "/api/v2/importErrors", "/api/v2/dags/guarded/dagRuns", "/api/v2/ide/tree",
-               "/ui/dashboard", "/auth/me"]
-GUARDED_PAGES = ["/", "/ide", "/dags/guarded/grid"]
+               "/api/v2/dags/guarded/details", "/api/v2/dagSources/guarded", "/api/v2/importErrors",
+               "/api/v2/dags/guarded/dagRuns", "/api/v2/dags/guarded/dagRuns/r/taskInstances/t/logs/1",
+               "/api/v2/variables", "/api/v2/connections", "/api/v2/pools", "/api/v2/eventLogs",
+               "/api/v2/ide/tree", "/ui/dashboard", "/ui/grid/guarded", "/ui/events", "/auth/me",
+               "/assets/index.js", "/favicon.ico"]
+GUARDED_PAGES = ["/", "/ide", "/login", "/dags/guarded/grid"]
 PUBLIC = ["/api/v2/monitor/health", "/api/v2/version"]
 CHANGES = [("PATCH", "/api/v2/dags/guarded", {"is_paused": True}),
            ("POST", "/api/v2/dags/guarded/dagRuns", {"logical_date": None}),
+           ("POST", "/api/v2/dags/guarded/clearTaskInstances", {"dry_run": False}),
            ("DELETE", "/api/v2/dags/guarded", None),
+           ("POST", "/api/v2/variables", {"key": "k", "value": "v"}),
+           ("PUT", "/api/v2/parseDagFile/token", None),
            ("PUT", "/api/v2/ide/files/dags/guarded/dag.py", {"content": "x"})]
 
 

@@ -6,11 +6,13 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
 import sys
 
 import pytest
 
-from lite import Lite, leoflow, wait_until
+from lite import BIN_DIR, Lite, leoflow, wait_until
+from wheels import build_wheel
 
 DAG = '''\
 from datetime import datetime
@@ -245,6 +247,35 @@ def test_compile_exit_1_with_the_traceback_on_a_broken_file(tmp_path):
     assert [d["dags"][0]["dag_id"] for d in docs] == ["good"]
 
 
+def test_compile_parses_in_the_projects_virtualenv_like_the_watcher(tmp_path):
+    """A DAG that imports its own dependency at parse time compiles only
+    because compile installs it, as Lite does; one that cannot be installed
+    fails."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    build_wheel(wheels, "leoflow_test_helper", "1.0", "NAME = 'from-the-wheel'\n")
+    dags = tmp_path / "dags"
+    d = project(dags, "with_dep", DAG.format(dag_id="with_dep").replace(
+        "from airflow.sdk import dag, task", "from airflow.sdk import dag, task\nimport leoflow_test_helper"))
+    (d / "requirements.txt").write_text("leoflow_test_helper==1.0\n")
+    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+               "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels)}
+    home = tmp_path / "home"
+    r = leoflow("compile", dags, home=home, env=offline, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["dags"][0]["dag_id"] == "with_dep"
+    assert os.path.isdir(home / "dev" / "venvs" / "with_dep")
+
+    # A dependency that cannot be installed: the file parses, the project fails.
+    other = tmp_path / "other"
+    bad = project(other, "bad_dep")
+    (bad / "requirements.txt").write_text("leoflow_no_such_package==9.9\n")
+    r = leoflow("compile", other, "--quiet", home=home, env=offline, timeout=300)
+    assert r.returncode == 1
+    assert "installing the project's dependencies failed" in r.stderr
+    assert "leoflow_no_such_package" in r.stderr
+
+
 @pytest.mark.parametrize("case", ["runtime_error", "duplicate", "bad_yaml", "empty"])
 def test_compile_exit_1_on_other_errors(tmp_path, case):
     dags = tmp_path / "dags"
@@ -298,6 +329,66 @@ def test_setup_refuses_what_it_cannot_do(tmp_path):
     assert mode == 0o600
     assert password not in (home / "config.yaml").read_text()
     assert f"workspace: {os.path.realpath(tmp_path / 'ws')}" in (home / "config.yaml").read_text()
+
+
+def test_setup_asks_on_a_terminal(tmp_path):
+    """The interactive flow through a real pseudo-terminal: defaults, a
+    hidden password typed twice, a mismatch asked again."""
+    import pty
+    import select
+    home = tmp_path / "home"
+    ws = tmp_path / "ws"
+    master, slave = pty.openpty()
+    env = dict(os.environ, LEOFLOW_HOME=str(home), NO_COLOR="1")
+    proc = subprocess.Popen([os.path.join(BIN_DIR, "leoflow"), "setup"], stdin=slave, stdout=slave, stderr=slave,
+                            env=env, close_fds=True)
+    os.close(slave)
+    buffer = [""]
+    transcript = []
+
+    def expect(prompt):
+        """Waits for `prompt`, then consumes the output up to its end."""
+        def got():
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    chunk = os.read(master, 4096).decode(errors="replace")
+                    buffer[0] += chunk
+                    transcript.append(chunk)
+                except OSError:
+                    pass
+            return prompt in buffer[0]
+        wait_until(got, 30, lambda: f"no prompt {prompt!r} in {buffer[0]!r}")
+        buffer[0] = buffer[0][buffer[0].index(prompt) + len(prompt):]
+
+    try:
+        expect("Workspace (folder of DAG projects)")
+        os.write(master, f"{ws}\n".encode())
+        expect("Admin user [admin]:")
+        os.write(master, b"\n")
+        expect("Password (empty generates one):")
+        os.write(master, b"typed-password-1\n")
+        expect("Repeat the password:")
+        os.write(master, b"typed-password-2\n")
+        expect("the passwords differ")
+        expect("Password (empty generates one):")
+        os.write(master, b"typed-password-1\n")
+        expect("Repeat the password:")
+        os.write(master, b"typed-password-1\n")
+        assert proc.wait(60) == 0
+        # The terminal echoed the workspace but never a password.
+        assert str(ws) in "".join(transcript)
+        assert "typed-password" not in "".join(transcript)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    text = (home / "config.yaml").read_text()
+    assert "admin:" in text and "$argon2id$" in text and "typed-password" not in text
+    assert f"workspace: {ws}" in text
+    with Lite(home=str(home)) as lite:
+        lite.login("admin", "typed-password-1")
+        assert lite.get("/api/v2/dags")[0] == 200
 
 
 def test_lite_serves_the_workspace_when_given_no_folder(tmp_path):

@@ -201,6 +201,110 @@ def test_the_daemon_uses_the_login_of_its_home(layout):
         daemon.stop()
 
 
+BLOCKING_DAG = '''\
+import os
+import time
+from datetime import datetime
+from airflow.sdk import dag, task
+
+@dag(schedule=None, start_date=datetime(2025, 1, 1))
+def blocking():
+    @task
+    def wait_for_release():
+        with open({started!r}, "w") as f:
+            f.write(str(os.getpid()))
+        # The workload: runs until the test releases it.
+        while not os.path.exists({release!r}):
+            time.sleep(0.02)
+        return "released"
+
+    wait_for_release()
+
+blocking()
+'''
+
+
+def start_blocking_run(tmp, grace):
+    """A daemon with one DAG whose only task runs until `release` exists;
+    returns (daemon, notify, base, started, release, home) once the task runs."""
+    dags = tmp / "dags"
+    started, release = tmp / "task-started", tmp / "task-release"
+    (dags / "blocking").mkdir(parents=True)
+    (dags / "blocking" / "dag.py").write_text(BLOCKING_DAG.format(started=str(started), release=str(release)))
+    home = tmp / "state"
+    config = write_config(tmp / "server.yaml", home, dags)
+    config.write_text(config.read_text().replace("shutdown_grace: 5", f"shutdown_grace: {grace}"))
+    notify = NotifySocket(tmp / "notify.sock")
+    daemon = Daemon(config, env={"NOTIFY_SOCKET": notify.path})
+    base = re.search(r"STATUS=serving (http://[^ ]+) ", notify.wait_for("READY=1")).group(1)
+    wait_until(lambda: http_call(base, "GET", "/api/v2/dags/blocking")[0] == 200, 120, daemon.output)
+    status, _, run = http_call(base, "POST", "/api/v2/dags/blocking/dagRuns", body={"logical_date": None})
+    assert status == 200, run
+    wait_until(lambda: started.exists() and started.read_text(), 120, daemon.output)
+    return daemon, notify, started, release, home
+
+
+def task_state(home):
+    import sqlite3
+    db = sqlite3.connect(home / "dev" / "lite.db", timeout=30)
+    try:
+        return db.execute("SELECT state FROM task_instance WHERE dag_id = 'blocking'").fetchone()[0]
+    finally:
+        db.close()
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_sigterm_lets_a_running_task_finish_within_the_grace_period(tmp_path):
+    daemon, notify, started, release, home = start_blocking_run(tmp_path, grace=120)
+    try:
+        daemon.proc.send_signal(signal.SIGTERM)
+        notify.wait_for("STOPPING=1")
+        # Stopping, but waiting for the task: still running after STOPPING=1.
+        assert daemon.proc.poll() is None
+        release.touch()
+        assert daemon.proc.wait(60) == 0
+        assert task_state(home) == "success"
+    finally:
+        release.touch()
+        daemon.stop()
+        notify.close()
+
+
+def test_after_the_grace_period_running_tasks_are_stopped(tmp_path):
+    daemon, notify, started, release, home = start_blocking_run(tmp_path, grace=1)
+    try:
+        pid = int(started.read_text())
+        daemon.proc.send_signal(signal.SIGTERM)
+        assert daemon.proc.wait(60) == 0
+        assert not pid_alive(pid)
+        assert task_state(home) != "success"
+    finally:
+        release.touch()
+        daemon.stop()
+        notify.close()
+
+
+def test_a_second_signal_stops_at_once(tmp_path):
+    daemon, notify, started, release, home = start_blocking_run(tmp_path, grace=600)
+    try:
+        daemon.proc.send_signal(signal.SIGTERM)
+        notify.wait_for("STOPPING=1")
+        assert daemon.proc.poll() is None  # the grace period (10 minutes) has begun
+        daemon.proc.send_signal(signal.SIGTERM)
+        assert daemon.proc.wait(30) == 0  # well before the grace period ends
+    finally:
+        release.touch()
+        daemon.stop()
+        notify.close()
+
+
 CONFIG_ERRORS = [
     ("listen:\n  prot: 80\n", "listen.prot: unknown key"),
     ("listen:\n  port: 70000\n", "listen.port: 70000 is outside 0..65535"),
