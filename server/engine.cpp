@@ -153,8 +153,8 @@ int run_engine(const engine_options& options, console& out) {
     co_return watcher::parse_environment{options.python, status.error, {}};
   };
   watcher::watcher_listener heard;
-  heard.dag_registered = [&events, &sched](const std::string& dag_id, int version) {
-    events.publish("dag_version", {{"dag_id", dag_id}, {"version_number", version}});
+  heard.dag_registered = [&events, &sched](const std::string& dag_id, int version, const std::string& fileloc) {
+    events.publish("dag_version", {{"dag_id", dag_id}, {"version_number", version}, {"fileloc", fileloc}});
     sched.wake_dag(dag_id);
   };
   heard.dag_removed = [&events, &sched](const std::string& dag_id) {

@@ -388,7 +388,7 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
         case store::registration_outcome::new_version:
           console_.success(fmt::format("{}: registered version {} ({} task{}, {:.2f} s)", r.dag_id,
                                        r.version_number, tasks, tasks == 1 ? "" : "s", seconds));
-          if (listener_.dag_registered) listener_.dag_registered(r.dag_id, r.version_number);
+          if (listener_.dag_registered) listener_.dag_registered(r.dag_id, r.version_number, origin.fileloc);
           break;
         case store::registration_outcome::unchanged:
           console_.info(fmt::format("· {}: unchanged (version {}, {} task{})", r.dag_id,

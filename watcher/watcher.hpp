@@ -61,7 +61,7 @@ struct watcher_options {
 // What the rest of the engine hears from the watcher. Called on the
 // watcher's strand: keep them short and thread-safe.
 struct watcher_listener {
-  std::function<void(const std::string& dag_id, int version_number)> dag_registered;
+  std::function<void(const std::string& dag_id, int version_number, const std::string& fileloc)> dag_registered;
   std::function<void(const std::string& dag_id)> dag_removed;
   // error is empty when the file's import error was cleared.
   std::function<void(const std::string& fileloc, const std::string& error)> import_status;
