@@ -21,6 +21,7 @@
 #include "server/api/api.hpp"
 #include "server/auth/gate.hpp"
 #include "server/http/server.hpp"
+#include "server/ide/ide.hpp"
 #include "server/ui/ui.hpp"
 #include "server/version.hpp"
 #include "watcher/watcher.hpp"
@@ -91,6 +92,9 @@ int run_engine(const engine_options& options, console& out) {
   api::add_task_instance_routes(routes, api);
   api::add_misc_routes(routes, api);
   ui::add_ui_routes(routes, api);
+  // The /ide editor's file API over the watched folders.
+  ide::ide_service ide_files(options.dag_folders);
+  ide::add_ide_routes(routes, ide_files);
 
   // The login: with an admin in config.yaml every route needs a token;
   // without one Lite is no-auth and only ever bound to loopback.
@@ -166,6 +170,7 @@ int run_engine(const engine_options& options, console& out) {
   };
   watcher::watcher watch(io.get_executor(), *db, out, wopts, heard);
   api.reparse = [&watch](const std::string& fileloc) { watch.touch(fs::path(fileloc)); };
+  ide_files.on_change([&watch](const fs::path& path) { watch.touch(path); });
   api.dag_deleted = [&events, &sched](const std::string& dag_id) {
     events.publish("dag_removed", {{"dag_id", dag_id}});
     sched.dag_removed(dag_id);
