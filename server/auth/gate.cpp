@@ -2,7 +2,6 @@
 // filter, and the host-binding rules.
 #include "server/auth/gate.hpp"
 
-#include <cstring>
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>

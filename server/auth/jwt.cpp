@@ -3,7 +3,6 @@
 #include "server/auth/jwt.hpp"
 
 #include <stdexcept>
-#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
