@@ -39,7 +39,8 @@ GUARDED_GET = ["/api/v2/dags", "/api/v2/dags/guarded", "/api/v2/dags/guarded/dag
                "/api/v2/dags/guarded/details", "/api/v2/dagSources/guarded", "/api/v2/importErrors",
                "/api/v2/dags/guarded/dagRuns", "/api/v2/dags/guarded/dagRuns/r/taskInstances/t/logs/1",
                "/api/v2/variables", "/api/v2/connections", "/api/v2/pools", "/api/v2/eventLogs",
-               "/api/v2/ide/tree", "/ui/dashboard", "/ui/grid/guarded", "/ui/events", "/auth/me",
+               "/api/v2/ide/roots", "/api/v2/ide/tree?root=0", "/api/v2/ide/file?root=0&path=guarded/dag.py",
+               "/ui/dashboard", "/ui/grid/guarded", "/ui/events", "/auth/me",
                "/assets/index.js", "/favicon.ico"]
 GUARDED_PAGES = ["/", "/ide", "/login", "/dags/guarded/grid"]
 PUBLIC = ["/api/v2/monitor/health", "/api/v2/version"]
@@ -49,7 +50,9 @@ CHANGES = [("PATCH", "/api/v2/dags/guarded", {"is_paused": True}),
            ("DELETE", "/api/v2/dags/guarded", None),
            ("POST", "/api/v2/variables", {"key": "k", "value": "v"}),
            ("PUT", "/api/v2/parseDagFile/token", None),
-           ("PUT", "/api/v2/ide/files/dags/guarded/dag.py", {"content": "x"})]
+           ("PUT", "/api/v2/ide/file", {"root": 0, "path": "guarded/dag.py", "content": "x", "force": True}),
+           ("POST", "/api/v2/ide/rename", {"root": 0, "path": "guarded/dag.py", "new_path": "guarded/x.py"}),
+           ("DELETE", "/api/v2/ide/file", {"root": 0, "path": "guarded/dag.py"})]
 
 
 def set_config(home, **replacements):
@@ -165,6 +168,7 @@ def test_every_route_family_is_401_without_credentials(home, dags):
 
 def test_viewer_reads_but_every_change_is_403(home, dags):
     with Lite(dags, home=home) as lite:
+        # A viewer's token is valid: 200 on reads, 403 (not 401) on changes.
         lite.login("viewer", VIEWER_PW)
         wait_until(lambda: registered(lite), message=lite.output)
         assert lite.request("GET", "/api/v2/dags")[0] == 200
@@ -173,6 +177,8 @@ def test_viewer_reads_but_every_change_is_403(home, dags):
             assert status == 403, (method, path, status, body)
             assert "viewer" in body["detail"]
         assert lite.request("GET", "/api/v2/dags/guarded")[1]["is_paused"] is False
+        assert (dags / "guarded" / "dag.py").read_text() == DAG
+        assert lite.request("GET", "/api/v2/dags/guarded/dagRuns")[1]["total_entries"] == 0
 
 
 def test_expired_and_forged_tokens_are_refused(home, dags):
@@ -255,15 +261,25 @@ def test_browser_session_cookies_and_csrf_refusal_of_a_cross_site_write(home, da
         status, _, body = lite.call("PATCH", "/api/v2/dags/guarded", body={"is_paused": True},
                                     headers={"Cookie": jar})
         assert status == 403 and "CSRF" in body["detail"]
+        # A cross-site form can neither trigger a run nor save a file.
         status, _, body = lite.call("POST", "/api/v2/dags/guarded/dagRuns", body="{}", headers={
             "Cookie": jar, "Content-Type": "text/plain"})
         assert status == 403
+        save = {"root": 0, "path": "guarded/dag.py", "content": "# overwritten\n", "force": True}
+        status, _, body = lite.call("PUT", "/api/v2/ide/file", body=save, headers={"Cookie": jar})
+        assert status == 403 and "CSRF" in body["detail"]
+        assert (dags / "guarded" / "dag.py").read_text() == DAG
+        assert lite.call("GET", "/api/v2/dags/guarded/dagRuns", headers={"Cookie": jar})[2]["total_entries"] == 0
         assert lite.call("GET", "/api/v2/dags/guarded", headers={"Cookie": jar})[2]["is_paused"] is False
 
         # The UI's own request carries the header and goes through.
         status, _, body = lite.call("PATCH", "/api/v2/dags/guarded", body={"is_paused": True}, headers={
             "Cookie": jar, "X-CSRF-Token": csrf, "Sec-Fetch-Site": "same-origin"})
         assert status == 200 and body["is_paused"] is True
+        status, _, body = lite.call("PUT", "/api/v2/ide/file", body=dict(save, content=DAG + "# saved\n"),
+                                    headers={"Cookie": jar, "X-CSRF-Token": csrf})
+        assert status == 200, body
+        assert (dags / "guarded" / "dag.py").read_text().endswith("# saved\n")
 
         status, _, me = lite.call("GET", "/auth/me", headers={"Cookie": jar})
         assert status == 200 and me["username"] == "admin" and me["csrf_token"] == csrf
