@@ -1,7 +1,7 @@
 // The routes of the UI and what every page shares: data fetching, the live
 // event stream, and the sign-in redirect on 401.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 
 import { ApiError, onUnauthorized } from "./api/client";
@@ -14,6 +14,8 @@ import { HomePage } from "./pages/HomePage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { TaskInstancePage } from "./pages/task/TaskInstancePage";
+
+const IdePage = lazy(() => import("./ide/IdePage"));
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -53,6 +55,14 @@ function Pages() {
           <Route path="/dags/:dagId/:tab" element={<DagPage />} />
           <Route path="/dags/:dagId/runs/:runId" element={<RunPage />} />
           <Route path="/dags/:dagId/runs/:runId/tasks/:taskId" element={<TaskInstancePage />} />
+          <Route
+            path="/ide"
+            element={
+              <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+                <IdePage />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Layout>

@@ -4,7 +4,7 @@
 import type { QueryKey } from "@tanstack/react-query";
 
 export type LiveEvent =
-  | { type: "dag_version"; dag_id: string; version_number: number }
+  | { type: "dag_version"; dag_id: string; version_number: number; fileloc?: string }
   | { type: "dag_removed"; dag_id: string }
   | { type: "import_error"; filename: string; stack_trace: string; cleared: boolean }
   | { type: "dag_run"; dag_id: string; run_id: string; state: string }
@@ -40,7 +40,7 @@ export function parseLiveEvent(type: string, data: string): LiveEvent | null {
   switch (type) {
     case "dag_version":
       return dagId !== null && typeof body.version_number === "number"
-        ? { type, dag_id: dagId, version_number: body.version_number }
+        ? { type, dag_id: dagId, version_number: body.version_number, ...(text("fileloc") !== null ? { fileloc: text("fileloc")! } : {}) }
         : null;
     case "dag_removed":
       return dagId !== null ? { type, dag_id: dagId } : null;
