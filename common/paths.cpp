@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 namespace leoflow {
 
 fs::path leoflow_home() {
@@ -49,6 +51,18 @@ std::optional<fs::path> find_sdk_dir() {
     if (holds_sdk(candidate)) return fs::canonical(candidate);
   }
   return std::nullopt;
+}
+
+std::string safe_path_segment(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '/' || c == '%' || c == '\0')
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else
+      out += c;
+  }
+  if (out.find_first_not_of('.') == std::string::npos) out = "%2E" + out.substr(std::min<std::size_t>(1, out.size()));
+  return out;
 }
 
 }  // namespace leoflow

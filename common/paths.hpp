@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace leoflow {
 
@@ -33,5 +35,9 @@ fs::path executable_path();
 // <exe>/../share/leoflow/sdk (installed). nullopt when none holds
 // leoflow_parser.
 std::optional<fs::path> find_sdk_dir();
+
+// A name (dag_id, run_id, task_id) as one safe path segment: '/', '%' and
+// NUL are percent-encoded, and "", "." or ".." can never name a parent.
+std::string safe_path_segment(std::string_view name);
 
 }  // namespace leoflow

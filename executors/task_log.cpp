@@ -5,12 +5,13 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/clock.hpp"
+#include "common/paths.hpp"
 
 namespace leoflow::executors {
 
 fs::path task_log_path(const fs::path& logs_dir, const std::string& dag_id, const std::string& run_id,
                        const std::string& task_id, int map_index, int try_number) {
-  fs::path dir = logs_dir / dag_id / run_id / task_id;
+  fs::path dir = logs_dir / safe_path_segment(dag_id) / safe_path_segment(run_id) / safe_path_segment(task_id);
   if (map_index >= 0) dir /= "map_" + std::to_string(map_index);
   return dir / (std::to_string(try_number) + ".log");
 }

@@ -48,8 +48,8 @@ struct log_page {
 // `max_bytes` at a time; only whole lines are returned.
 log_page read_task_log(const fs::path& file, std::uint64_t offset, std::size_t max_bytes = 1 << 20);
 
-// $LEOFLOW_HOME/dev/logs/<dag>/<run>/<task>/<try>.log; a mapped instance's
-// tries live in <task>/map_<index>/.
+// $LEOFLOW_HOME/dev/logs/<dag>/<run>/<task>/<try>.log (each part a
+// safe_path_segment); a mapped instance's tries live in <task>/map_<index>/.
 fs::path task_log_path(const fs::path& logs_dir, const std::string& dag_id, const std::string& run_id,
                        const std::string& task_id, int map_index, int try_number);
 

@@ -16,6 +16,8 @@ namespace bj = boost::json;
 
 bool valid_dag_id(std::string_view id) {
   if (id.empty() || id.size() > 250) return false;
+  // "." and ".." name folders, not DAGs (the id becomes a path segment).
+  if (id.find_first_not_of('.') == std::string_view::npos) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });

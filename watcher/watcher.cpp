@@ -13,6 +13,7 @@
 
 #include "common/console.hpp"
 #include "common/offload.hpp"
+#include "common/paths.hpp"
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "watcher/spec_reader.hpp"
@@ -403,7 +404,7 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
     for (const auto& id : result.removed) {
       console_.failure(fmt::format("removed dag \"{}\" from registry (no longer defined in {})", id,
                                    info.dag_file.filename().string()));
-      const auto logs = options_.logs_dir / id;
+      const auto logs = options_.logs_dir / safe_path_segment(id);
       auto remove_logs = [logs] {
         std::error_code ec;
         fs::remove_all(logs, ec);
@@ -469,7 +470,7 @@ asio::awaitable<void> watcher::remove_project(fs::path dir, std::string reason) 
   auto removed = co_await db_.write(std::move(remove));
   for (const auto& id : removed) {
     console_.failure(fmt::format("removed dag \"{}\" from registry ({})", id, reason));
-    const auto logs = options_.logs_dir / id;
+    const auto logs = options_.logs_dir / safe_path_segment(id);
     auto remove_logs = [logs] {
       std::error_code ec;
       fs::remove_all(logs, ec);

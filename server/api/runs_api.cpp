@@ -12,6 +12,7 @@
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/run_store.hpp"
+#include "common/paths.hpp"
 #include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
 #include "server/api/run_actions.hpp"
@@ -262,7 +263,8 @@ void add_run_routes(http::router& r, api_context& ctx) {
     if (!stopped) co_return run_not_found(dag_id, run_id);
     if (ctx.scheduler) ctx.scheduler->kill_tries(*stopped, "its run was deleted");
     std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::path(ctx.logs_dir) / dag_id / run_id, ec);
+    std::filesystem::remove_all(std::filesystem::path(ctx.logs_dir) / safe_path_segment(dag_id) /
+                                    safe_path_segment(run_id), ec);
     co_return http::no_content();
   });
 

@@ -42,11 +42,9 @@ struct planned {
   long long log_files = 0;
 };
 
-// The DAG's log folder, unless its id could leave the logs folder.
+// The DAG's log folder, named as the executor names it.
 std::optional<fs::path> log_dir(const fs::path& logs, const std::string& dag_id) {
-  if (dag_id.empty() || dag_id == "." || dag_id == ".." || dag_id.find('/') != std::string::npos)
-    return std::nullopt;
-  return logs / dag_id;
+  return logs / safe_path_segment(dag_id);
 }
 
 long long count_files(const std::optional<fs::path>& dir) {
