@@ -62,7 +62,10 @@ std::vector<store::task_seed> seeds_of(const dag_structure& dag) {
 bool is_runtime_process(long long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
   std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return cmdline.find("leoflow_runtime") != std::string::npos;
+  // A fresh try runs leoflow_runtime; a forked one keeps its fork server's
+  // command line.
+  return cmdline.find("leoflow_runtime") != std::string::npos ||
+         cmdline.find("leoflow_forkserver") != std::string::npos;
 }
 
 bj::object ti_event(const store::task_instance_record& ti, const std::optional<std::string>& state) {
@@ -114,6 +117,15 @@ void scheduler::stop() {
     stopping_ = true;
     alarm_.cancel();
   });
+}
+
+asio::awaitable<void> scheduler::settle(std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  asio::steady_timer poll(strand_);
+  while (recording_ > 0 && std::chrono::steady_clock::now() < deadline) {
+    poll.expires_after(std::chrono::milliseconds(5));
+    co_await poll.async_wait(tuple_awaitable);
+  }
 }
 
 void scheduler::wake_run(std::int64_t dag_run_id) {
@@ -255,6 +267,7 @@ asio::awaitable<void> scheduler::recover() {
     r.state = "failed";
     r.error = "the server stopped while the task was running";
     launched_[ti.id] = {ti.dag_id, ti.dag_run_id, ti.try_number};
+    ++recording_;
     co_await finish_try(std::move(r));
   }
   if (!unfinished.empty())
@@ -326,6 +339,8 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
   if (!snap.run || !snap.dag) co_return;
   auto run = *snap.run;
   if (run.state != "queued" && run.state != "running") co_return;
+  // A paused DAG starts nothing new; unpausing wakes its runs again.
+  if (snap.dag->is_paused) co_return;
   auto vd = co_await version(run.dag_version_id);
   if (!vd) {
     auto fail = [dag_run_id](soci::session& s) { store::set_run_state(s, dag_run_id, {"queued", "running"}, "failed"); };
@@ -511,6 +526,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
         asio::post(strand_, [this, id, queued_ti, pid] { spawn(record_start(id, pid, queued_ti), "recording a started try"); });
       };
       auto on_finished = [this](executors::task_result r) {
+        ++recording_;
         asio::post(strand_, [this, r = std::move(r)]() mutable { spawn(finish_try(std::move(r)), "recording a finished try"); });
       };
       executor_.launch(std::move(req), on_started, on_finished);
@@ -539,6 +555,10 @@ asio::awaitable<void> scheduler::record_start(std::int64_t ti_id, long long pid,
 }
 
 asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
+  struct counted {
+    std::atomic<int>& n;
+    ~counted() { --n; }
+  } recorded_guard{recording_};
   launched_.erase(result.ti_id);
   auto load = [id = result.ti_id](soci::session& s) {
     auto ti = store::find_task_instance_by_id(s, id);
@@ -617,7 +637,7 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
       s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :d AND state IN ('queued', 'running')",
           soci::into(st.active), soci::use(st.dag.dag_id);
       store::sql_query q("SELECT id FROM dag_run");
-      q.where("dag_id = " + q.bind(st.dag.dag_id)).where("state = 'queued'");
+      q.where("dag_id = " + q.bind(st.dag.dag_id)).where("state IN ('queued', 'running')");
       q.each(s, [&](const store::row_reader& r) { st.queued.push_back(r.integer_or("id", 0)); });
       out.push_back(std::move(st));
     }

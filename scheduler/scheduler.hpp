@@ -6,6 +6,7 @@
 // strand; the store is the source of truth, read again on every decision.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -76,13 +77,17 @@ class scheduler {
   // at every active run and every schedule.
   boost::asio::awaitable<void> start();
   void stop();
+  // After stop() and the executor's shutdown: waits (up to `limit`) until
+  // every finished try the executor reported is recorded in the store.
+  boost::asio::awaitable<void> settle(std::chrono::milliseconds limit);
 
   // Creates a run now (the API's trigger). Thread-safe.
   boost::asio::awaitable<std::variant<store::dag_run_record, trigger_error>> trigger(trigger_request r);
 
   // Something changed for a run (created, cleared, marked): look again.
   void wake_run(std::int64_t dag_run_id);
-  // A DAG's schedule may have changed (new version, unpaused).
+  // A DAG's schedule may have changed (new version, unpaused): create what
+  // is due and look at its active runs again.
   void wake_dag(const std::string& dag_id);
   // Stops running tries (their state was already changed by the caller).
   void kill_tries(std::vector<std::int64_t> ti_ids, std::string reason);
@@ -127,6 +132,9 @@ class scheduler {
   bool all_dags_pending_ = false;
   bool pumping_ = false;
   bool stopping_ = false;
+  // Finished tries reported but not yet recorded (counted off the strand:
+  // the executor reports from its own).
+  std::atomic<int> recording_{0};
   std::map<std::int64_t, launched_try> launched_;  // by task instance id
   std::map<std::int64_t, std::shared_ptr<const version_data>> versions_;
   boost::asio::steady_timer alarm_;

@@ -10,10 +10,12 @@
 #include <fmt/format.h>
 #include <soci/soci.h>
 
+#include "common/event_bus.hpp"
 #include "common/json.hpp"
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/query.hpp"
+#include "common/paths.hpp"
 #include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
 #include "server/api/serializers.hpp"
@@ -182,8 +184,10 @@ void add_dag_routes(http::router& r, api_context& ctx) {
       return std::make_pair(std::move(page), total);
     };
     auto [dags, total] = co_await ctx.db.write(std::move(update));
-    if (ctx.scheduler && !value)
-      for (const auto& d : dags) ctx.scheduler->wake_dag(d.dag_id);
+    for (const auto& d : dags) {
+      if (ctx.scheduler && !value) ctx.scheduler->wake_dag(d.dag_id);
+      ctx.events.publish("dag", {{"dag_id", d.dag_id}, {"is_paused", value}});
+    }
     bj::array items;
     for (const auto& d : dags) items.push_back(dag_response(d));
     co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
@@ -230,6 +234,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     auto dag = co_await ctx.db.write(std::move(update));
     if (!dag) co_return not_found_dag(dag_id);
     if (ctx.scheduler && !value) ctx.scheduler->wake_dag(dag_id);
+    ctx.events.publish("dag", {{"dag_id", dag_id}, {"is_paused", value}});
     co_return http::json(dag_response(*dag));
   });
 
@@ -243,7 +248,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     const bool deleted = co_await ctx.db.write(std::move(remove));
     if (!deleted) co_return not_found_dag(dag_id);
     std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::path(ctx.logs_dir) / dag_id, ec);
+    std::filesystem::remove_all(std::filesystem::path(ctx.logs_dir) / safe_path_segment(dag_id), ec);
     if (ctx.dag_deleted) ctx.dag_deleted(dag_id);
     co_return http::json(bj::object{});
   });

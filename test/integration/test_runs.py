@@ -346,3 +346,47 @@ def test_scheduled_runs_follow_the_cron_schedule(lite):
     dag = lite.get("/api/v2/dags/every_minute")[1]
     assert dag["timetable_summary"] == "* * * * *" and dag["next_dagrun_run_after"]
     assert dag["timetable_description"] == "Every minute"
+
+
+def test_paused_dags_start_nothing_until_unpaused(lite):
+    for dag_id in ("pausable", "probe"):
+        write_project(lite.dags, dag_id, f'''
+            from airflow.sdk import DAG, task
+            with DAG("{dag_id}", schedule=None):
+                @task
+                def hello():
+                    return "hi"
+                hello()
+        ''')
+        wait_registered(lite, dag_id)
+    assert lite.request("PATCH", "/api/v2/dags/pausable", {"is_paused": True})[1]["is_paused"] is True
+    run_id = trigger(lite, "pausable")["dag_run_id"]
+    # The scheduler looks at runs in the order they were created: once the
+    # probe's later run has finished, the paused run has been looked at.
+    probe = trigger(lite, "probe")["dag_run_id"]
+    wait_run(lite, "probe", probe)
+    assert lite.get(f"/api/v2/dags/pausable/dagRuns/{q(run_id)}")[1]["state"] == "queued"
+    lite.request("PATCH", "/api/v2/dags/pausable", {"is_paused": False})
+    assert wait_run(lite, "pausable", run_id)["state"] == "success"
+
+
+def test_tasks_do_not_see_the_servers_secrets(tmp_path):
+    dags = tmp_path / "dags"
+    write_project(dags, "envcheck", '''
+        import os
+        from airflow.sdk import DAG, task
+        with DAG("envcheck", schedule=None):
+            @task
+            def look():
+                return {k: os.environ.get(k) for k in ("SECRET_API_TOKEN", "AIRFLOW_VAR_COLOR", "HOME", "PATH")}
+            look()
+    ''')
+    env = {"SECRET_API_TOKEN": "do-not-leak", "AIRFLOW_VAR_COLOR": "blue"}
+    with Lite(dags, env=env) as server:
+        wait_registered(server, "envcheck")
+        run_id = trigger(server, "envcheck")["dag_run_id"]
+        assert wait_run(server, "envcheck", run_id)["state"] == "success"
+        seen = xcom(server, "envcheck", run_id, "look")
+        assert seen["SECRET_API_TOKEN"] is None
+        assert seen["AIRFLOW_VAR_COLOR"] == "blue"
+        assert seen["PATH"] and seen["HOME"]
