@@ -20,16 +20,19 @@
 #include "common/child_process.hpp"
 #include "common/console.hpp"
 #include "common/json.hpp"
+#include "executors/fork_server.hpp"
 #include "executors/task_log.hpp"
 
 namespace leoflow::executors {
 
 namespace asio = boost::asio;
+namespace bj = boost::json;
 using namespace std::chrono_literals;
 
 struct subprocess_executor::running_try {
   explicit running_try(asio::any_io_executor ex) : timer(ex) {}
-  child_process* child = nullptr;
+  std::function<void(int)> signal_group;  // the try's whole process group
+  bool alive = false;
   std::string kill_reason;
   bool killed = false;
   asio::steady_timer timer;  // the execution timeout, then the SIGKILL grace
@@ -147,10 +150,10 @@ void subprocess_executor::launch(task_request request, std::function<void(long l
 void subprocess_executor::kill(std::int64_t ti_id, std::string reason) {
   asio::post(strand_, [this, ti_id, reason = std::move(reason)] {
     auto it = tries_.find(ti_id);
-    if (it == tries_.end() || !it->second->child || it->second->killed) return;
+    if (it == tries_.end() || !it->second->alive || it->second->killed) return;
     it->second->killed = true;
     it->second->kill_reason = reason;
-    it->second->child->signal_group(SIGTERM);
+    it->second->signal_group(SIGTERM);
     it->second->timer.expires_after(options_.kill_grace);
   });
 }
@@ -165,8 +168,9 @@ asio::awaitable<void> subprocess_executor::shutdown(std::chrono::milliseconds gr
       co_await poll.async_wait(tuple_awaitable);
     }
     for (auto& [id, t] : tries_) {
-      if (t->child) t->child->signal_group(SIGKILL);
+      if (t->alive) t->signal_group(SIGKILL);
     }
+    for (auto& [python, server] : servers_) server->stop();
     while (!tries_.empty()) {
       poll.expires_after(10ms);
       co_await poll.async_wait(tuple_awaitable);
@@ -214,23 +218,46 @@ asio::awaitable<void> subprocess_executor::run(task_request request,
   opts.working_dir = request.project_dir;
   opts.pipe_stdin = true;
 
-  auto entry = std::make_shared<running_try>(strand_);
+  // A fork of the venv's warm fork server when there is one, else a fresh
+  // interpreter: the task cannot tell the difference.
+  std::unique_ptr<fork_server::job> forked;
   std::optional<child_process> child;
-  try {
-    child.emplace(child_process::spawn(strand_, opts));
-  } catch (const std::system_error& e) {
-    log.line("executor", fmt::format("Could not start the task process: {}", e.what()));
-    result.error = e.what();
-    finished(std::move(result));
-    co_return;
+  if (options_.use_fork_server) {
+    bj::object env;
+    for (const auto& e : opts.env)
+      if (auto eq = e.find('='); eq != std::string::npos) env[e.substr(0, eq)] = e.substr(eq + 1);
+    auto context = json::try_parse(request.context_json);
+    bj::object job{{"kind", "task"},
+                   {"cwd", request.project_dir.string()},
+                   {"env", std::move(env)},
+                   {"result", result_file.string()},
+                   {"context", context ? *context : bj::value(bj::object{})}};
+    forked = co_await server_for(venv.python, opts.env).fork(std::move(job));
   }
-  entry->child = &*child;
+  if (!forked) {
+    try {
+      child.emplace(child_process::spawn(strand_, opts));
+    } catch (const std::system_error& e) {
+      log.line("executor", fmt::format("Could not start the task process: {}", e.what()));
+      result.error = e.what();
+      finished(std::move(result));
+      co_return;
+    }
+  }
+  auto entry = std::make_shared<running_try>(strand_);
+  entry->alive = true;
+  if (forked)
+    entry->signal_group = [j = forked.get()](int sig) { j->signal_group(sig); };
+  else
+    entry->signal_group = [c = &*child](int sig) { c->signal_group(sig); };
   tries_[request.ti_id] = entry;
-  result.pid = child->pid();
+  result.pid = forked ? forked->pid() : child->pid();
+  asio::readable_pipe& out = forked ? forked->out() : child->stdout_pipe();
+  asio::readable_pipe& err = forked ? forked->err() : child->stderr_pipe();
   const auto begun = std::chrono::steady_clock::now();
-  log.line("executor", fmt::format("Starting try {} of {} (pid {}, {})", request.try_number, label,
-                                   child->pid(), venv.python.string()));
-  started(child->pid());
+  log.line("executor", fmt::format("Starting try {} of {} (pid {}, {}{})", request.try_number, label, result.pid,
+                                   venv.python.string(), forked ? ", forked from a warm interpreter" : ""));
+  started(result.pid);
 
   // The execution timeout: SIGTERM to the group, SIGKILL after the grace.
   bool timed_out = false;
@@ -238,7 +265,7 @@ asio::awaitable<void> subprocess_executor::run(task_request request,
   auto watchdog = [&]() -> asio::awaitable<void> {
     for (;;) {
       auto [tec] = co_await entry->timer.async_wait(tuple_awaitable);
-      if (!entry->child) co_return;
+      if (!entry->alive) co_return;
       if (tec) {
         if (entry->killed) continue;  // re-armed by kill(): wait out the grace
         co_return;                    // the try ended
@@ -250,28 +277,37 @@ asio::awaitable<void> subprocess_executor::run(task_request request,
                                  ? fmt::format("execution_timeout of {:.1f} s exceeded",
                                                std::chrono::duration<double>(*request.timeout).count())
                                  : "stopped";
-        entry->child->signal_group(SIGTERM);
+        entry->signal_group(SIGTERM);
         entry->timer.expires_after(options_.kill_grace);
         continue;
       }
-      entry->child->signal_group(SIGKILL);
+      entry->signal_group(SIGKILL);
       co_return;
     }
   };
   auto io = [&]() -> asio::awaitable<void> {
-    co_await (feed(child->stdin_pipe(), request.context_json) &&
-              pump(child->stdout_pipe(), "stdout", log) && pump(child->stderr_pipe(), "stderr", log));
-    auto status = co_await child->wait();
+    exit_status status;
+    if (forked) {
+      auto ended = [&]() -> asio::awaitable<void> { status = co_await forked->wait(); };
+      co_await (pump(out, "stdout", log) && pump(err, "stderr", log) && ended());
+    } else {
+      co_await (feed(child->stdin_pipe(), request.context_json) && pump(out, "stdout", log) &&
+                pump(err, "stderr", log));
+      status = co_await child->wait();
+    }
     log.flush_partial();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
     // Anything the task left behind in its group goes with it.
-    child->signal_group(SIGKILL);
-    entry->child = nullptr;
+    entry->signal_group(SIGKILL);
+    entry->alive = false;
     entry->timer.cancel();
     if (entry->killed)
       log.line("executor", fmt::format("The task was killed: {}", entry->kill_reason));
-    log.line("executor", fmt::format("Task process ended with {} after {:.2f} s", status.describe(), seconds));
+    log.line("executor", fmt::format("Task process ended with {} after {:.2f} s",
+                                     forked && status.code == -1 && status.signal == 0 ? "an unknown status"
+                                                                                       : status.describe(),
+                                     seconds));
     if (entry->killed) {
       result.state = "failed";
       result.timed_out = timed_out;
@@ -290,6 +326,41 @@ asio::awaitable<void> subprocess_executor::run(task_request request,
   fs::remove(result_file, ec);
   log.line("executor", fmt::format("Task {} ended: {}", label, result.state));
   finished(std::move(result));
+}
+
+fork_server& subprocess_executor::server_for(const fs::path& python, const std::vector<std::string>& env) {
+  auto& slot = servers_[python.string()];
+  if (!slot) {
+    fork_server::options o;
+    o.python = python;
+    o.environment = env;
+    o.working_dir = options_.home;
+    o.fifo_dir = options_.scratch_dir / "fifo";
+    slot = std::make_unique<fork_server>(strand_, std::move(o), console_);
+  }
+  return *slot;
+}
+
+asio::awaitable<std::optional<captured_output>> subprocess_executor::fork_parse(spawn_options parse,
+                                                                                std::chrono::milliseconds timeout,
+                                                                                std::size_t limit) {
+  auto job = [this, parse = std::move(parse), timeout, limit]() -> asio::awaitable<std::optional<captured_output>> {
+    if (!options_.use_fork_server || parse.args.size() < 3 || stopping_) co_return std::nullopt;
+    bj::object env;
+    for (const auto& e : parse.env)
+      if (auto eq = e.find('='); eq != std::string::npos) env[e.substr(0, eq)] = e.substr(eq + 1);
+    bj::object request{{"kind", "parse"},
+                       {"cwd", parse.working_dir.string()},
+                       {"env", std::move(env)},
+                       {"dag_file", parse.args.back()}};
+    // The parse's server is the one tasks of the same interpreter use; it
+    // starts with the tasks' clean environment, the request brings the rest.
+    std::vector<std::string> server_env = task_env_;
+    if (auto path = get_env(parse.env, "PYTHONPATH")) set_env(server_env, "PYTHONPATH", *path);
+    if (auto cache = get_env(parse.env, "PYTHONPYCACHEPREFIX")) set_env(server_env, "PYTHONPYCACHEPREFIX", *cache);
+    co_return co_await server_for(parse.executable, server_env).run_captured(std::move(request), timeout, limit);
+  };
+  co_return co_await asio::co_spawn(strand_, job(), asio::use_awaitable);
 }
 
 }  // namespace leoflow::executors

@@ -14,12 +14,13 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "common/child_process.hpp"
 #include "executors/executor.hpp"
+#include "executors/fork_server.hpp"
 #include "executors/venv_manager.hpp"
 
 namespace leoflow {
 class console;
-class child_process;
 }
 
 namespace leoflow::executors {
@@ -30,6 +31,9 @@ struct subprocess_options {
   fs::path scratch_dir;                   // result files
   std::vector<std::string> environment;   // the server's; filtered per task
   std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL
+  // Fork tries and parses from a warm interpreter per venv (falls back to a
+  // fresh process whenever the fork server is not usable).
+  bool use_fork_server = true;
 };
 
 class subprocess_executor : public executor {
@@ -45,6 +49,12 @@ class subprocess_executor : public executor {
   std::size_t running() const override { return running_.load(); }
   std::string name() const override { return "subprocess"; }
 
+  // Runs a parse (the parser's spawn options) as a fork of the interpreter's
+  // warm fork server; nullopt when that is not possible. Thread-safe.
+  boost::asio::awaitable<std::optional<captured_output>> fork_parse(spawn_options parse,
+                                                                    std::chrono::milliseconds timeout,
+                                                                    std::size_t limit);
+
   // The environment a task gets, from the server's: an allow-list plus
   // AIRFLOW_CONN_*, AIRFLOW_VAR_* and pip's settings.
   static std::vector<std::string> task_environment(const std::vector<std::string>& server_env);
@@ -53,6 +63,7 @@ class subprocess_executor : public executor {
   struct running_try;
   boost::asio::awaitable<void> run(task_request request, std::function<void(long long)> started,
                                    std::function<void(task_result)> finished);
+  fork_server& server_for(const fs::path& python, const std::vector<std::string>& env);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   venv_manager& venvs_;
@@ -60,6 +71,7 @@ class subprocess_executor : public executor {
   subprocess_options options_;
   std::vector<std::string> task_env_;
   std::map<std::int64_t, std::shared_ptr<running_try>> tries_;  // on strand_
+  std::map<std::string, std::unique_ptr<fork_server>> servers_;  // by interpreter, on strand_
   std::atomic<std::size_t> running_{0};
   bool stopping_ = false;
 };

@@ -149,6 +149,9 @@ int run_engine(const engine_options& options, console& out) {
   wopts.parser.home = layout.home;
   wopts.parser.environment = current_environment();
   wopts.parser.timeout = options.parse_timeout;
+  wopts.parser.fork = [&executor](spawn_options o, std::chrono::milliseconds timeout, std::size_t limit) {
+    return executor.fork_parse(std::move(o), timeout, limit);
+  };
   // Projects parse in their own virtualenv, so their dependencies import.
   wopts.prepare_environment = [&venvs, &options](const watcher::project& p) -> asio::awaitable<watcher::parse_environment> {
     auto status = co_await venvs.ensure(p.venv_name, p.dependencies);
@@ -237,6 +240,8 @@ int run_engine(const engine_options& options, console& out) {
     sched.stop();
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     co_await executor.shutdown(std::max(left, std::chrono::milliseconds(0)));
+    // What the last tries reported still reaches the store.
+    co_await sched.settle(std::chrono::seconds(10));
   });
   auto shut_down = [&]() -> asio::awaitable<void> {
     const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;

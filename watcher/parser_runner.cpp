@@ -35,10 +35,16 @@ boost::asio::awaitable<parse_outcome> run_parser(const parser_config& config,
   const std::string label = parser_command_label(interpreter);
   captured_output run;
   std::string spawn_error;
-  try {
-    run = co_await run_captured(options, {}, config.timeout, config.output_limit);
-  } catch (const std::system_error& e) {
-    spawn_error = e.what();
+  std::optional<captured_output> forked;
+  if (config.fork) forked = co_await config.fork(options, config.timeout, config.output_limit);
+  if (forked) {
+    run = std::move(*forked);
+  } else {
+    try {
+      run = co_await run_captured(options, {}, config.timeout, config.output_limit);
+    } catch (const std::system_error& e) {
+      spawn_error = e.what();
+    }
   }
   if (!spawn_error.empty()) {
     outcome.headline = fmt::format("running parser \"{}\": {}", label, spawn_error);

@@ -5,14 +5,23 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
+#include "common/child_process.hpp"
+
 namespace leoflow::watcher {
 
 namespace fs = std::filesystem;
+
+// Runs a parse as a fork of a warm interpreter; nullopt when it cannot (then
+// a fresh interpreter runs it).
+using parse_forker = std::function<boost::asio::awaitable<std::optional<captured_output>>(
+    spawn_options, std::chrono::milliseconds, std::size_t)>;
 
 struct parser_config {
   fs::path python;       // the interpreter, resolved once at start
@@ -21,6 +30,7 @@ struct parser_config {
   std::vector<std::string> environment;  // base environment of the child
   std::chrono::milliseconds timeout{30000};
   std::size_t output_limit = 32 * 1024 * 1024;
+  parse_forker fork;  // optional
 };
 
 struct parse_outcome {

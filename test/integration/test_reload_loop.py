@@ -127,3 +127,16 @@ def test_restart_keeps_versions_and_forgets_vanished_folders(tmp_path):
         wait_until(lambda: lite.get("/api/v2/dags/gone_dag")[0] == 404, message=lite.output)
         lite.wait_for_line(r"keep_dag: unchanged \(version 1")
         assert versions(lite, "keep_dag") == [1]
+
+
+def test_projects_present_at_start_all_register(tmp_path):
+    # Each project parses in its own virtualenv's fork server, all at once:
+    # their outputs must never cross (they once shared FIFO names).
+    dags = tmp_path / "dags"
+    names = [f"project_{i}" for i in range(6)]
+    for name in names:
+        (dags / name).mkdir(parents=True)
+        write(dags / name / "dag.py", GOOD.replace("def my_dag", f"def {name}").replace("my_dag()", f"{name}()"))
+    with Lite(dags) as lite:
+        wait_until(lambda: all(versions(lite, n) == [1] for n in names), message=lite.output)
+        assert import_errors(lite)["total_entries"] == 0
