@@ -1,7 +1,10 @@
 // /api/v2/dags/{dag_id}/dagRuns (list, trigger), /dagRuns/{dag_run_id} (get,
 // patch, delete), /dagRuns/{dag_run_id}/clear and /dags/{dag_id}/clearTaskInstances.
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
+#include <string_view>
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -26,6 +29,18 @@ using http::request;
 using http::response;
 
 namespace {
+
+// Airflow's default allowed_run_id_pattern; a run id also names a log
+// folder, so one made of dots only is refused too.
+constexpr const char* run_id_pattern = "^[A-Za-z0-9_.~:+-]+$";
+
+bool valid_run_id(const std::string& id) {
+  if (id.empty() || id.size() > 250) return false;
+  if (id.find_first_not_of('.') == std::string::npos) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_.~:+-").find(c) != std::string_view::npos;
+  });
+}
 
 response dag_not_found(const std::string& dag_id) {
   return http::error(404, fmt::format("The Dag with ID: `{}` was not found", dag_id));
@@ -179,8 +194,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
         t.conf = conf->get_object();
     }
     if (!v.ok()) co_return v.error_response();
-    if (t.run_id && (t.run_id->empty() || t.run_id->size() > 250))
-      co_return http::error(400, "dag_run_id must be 1 to 250 characters");
+    if (t.run_id && !valid_run_id(*t.run_id))
+      co_return http::error(400, fmt::format("The run_id provided '{}' does not match the pattern '{}'",
+                                             t.run_id->substr(0, 250), run_id_pattern));
     if (t.data_interval_start.has_value() != t.data_interval_end.has_value())
       co_return http::error(400, "data_interval_start and data_interval_end must be given together");
     if (!ctx.scheduler) co_return http::error(503, "The scheduler is not running");

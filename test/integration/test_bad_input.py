@@ -60,6 +60,15 @@ def test_bad_patch_bodies_change_nothing(lite, body):
     assert lite.get("/api/v2/dags/ok_dag")[1]["is_paused"] is False
 
 
+@pytest.mark.parametrize("run_id", ["a/b", "..", ".", "", "tab\there", "new\nline", "spa ce", "x" * 251, "é"])
+def test_run_ids_that_could_not_name_a_folder_are_refused(lite, run_id):
+    before = lite.get("/api/v2/dags/ok_dag/dagRuns")[1]["total_entries"]
+    status, answer = lite.request("POST", "/api/v2/dags/ok_dag/dagRuns",
+                                  {"dag_run_id": run_id, "logical_date": None})
+    assert status == 400 and "does not match the pattern" in answer["detail"]
+    assert lite.get("/api/v2/dags/ok_dag/dagRuns")[1]["total_entries"] == before
+
+
 def test_oversized_body_is_413(lite):
     url = urllib.parse.urlsplit(lite.base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
