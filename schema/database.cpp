@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
 
 #include "common/embedded.hpp"
 
@@ -65,6 +66,17 @@ std::string for_backend(std::string text, std::string_view backend) {
 }
 
 }  // namespace
+
+void rethrow_store_failure() {
+  try {
+    throw;
+  } catch (const soci::sqlite3_soci_error& e) {
+    // The primary result code; SOCI does not turn on extended codes.
+    if ((e.result() & 0xff) == SQLITE_FULL)
+      throw disk_full("the disk holding the database is full, so nothing was written; free some space and retry");
+    throw;
+  }
+}
 
 std::unique_ptr<soci::session> open_session(const std::filesystem::path& file) {
   std::unique_ptr<soci::session> s;

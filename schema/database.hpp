@@ -14,6 +14,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <soci/error.h>
 #include <soci/session.h>
 
 #include "common/offload.hpp"
@@ -25,6 +26,17 @@ class store_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The disk holding the database is full: the write was not made (its
+// transaction rolled back) and the store works again once there is space.
+class disk_full : public store_error {
+ public:
+  using store_error::store_error;
+};
+
+// Called in a catch block for soci::soci_error: throws disk_full for SQLite's
+// "database or disk is full", else rethrows the error as it was.
+[[noreturn]] void rethrow_store_failure();
 
 // Opens a session with Lite's pragmas (WAL, foreign keys, busy timeout).
 std::unique_ptr<soci::session> open_session(const std::filesystem::path& file);
@@ -53,7 +65,11 @@ class database {
   boost::asio::awaitable<std::invoke_result_t<F&, soci::session&>> write(F f) {
     return offload(writer_pool_, [this, f = std::move(f)]() mutable {
       std::lock_guard lock(writer_mutex_);
-      return f(*writer_);
+      try {
+        return f(*writer_);
+      } catch (const soci::soci_error&) {
+        rethrow_store_failure();
+      }
     });
   }
 
@@ -62,7 +78,11 @@ class database {
   boost::asio::awaitable<std::invoke_result_t<F&, soci::session&>> read(F f) {
     return offload(reader_pool_, [this, f = std::move(f)]() mutable {
       lease l(*this);
-      return f(*l.session);
+      try {
+        return f(*l.session);
+      } catch (const soci::soci_error&) {
+        rethrow_store_failure();
+      }
     });
   }
 
@@ -70,7 +90,11 @@ class database {
   template <typename F>
   auto write_now(F f) {
     std::lock_guard lock(writer_mutex_);
-    return f(*writer_);
+    try {
+      return f(*writer_);
+    } catch (const soci::soci_error&) {
+      rethrow_store_failure();
+    }
   }
 
   void stop();
