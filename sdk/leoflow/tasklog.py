@@ -56,5 +56,10 @@ class TaskLogger:
         if exc_info:
             import traceback
             line += traceback.format_exc()
-        sys.stdout.write(line)
-        sys.stdout.flush()
+        # A task that closed its stdout loses these lines, never its result:
+        # logging's own handlers swallow write errors the same way.
+        try:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
