@@ -46,6 +46,10 @@ std::optional<store::connection_record> read_connection(const bj::object& body, 
   read_text(body, "schema", c.schema_name, v);
   read_text(body, "password", c.password, v);
   read_text(body, "extra", c.extra, v);
+  std::optional<std::string> team;
+  read_text(body, "team_name", team, v);
+  if (team && team->size() > 50)
+    v.add("string_too_long", {"body", "team_name"}, "String should have at most 50 characters", bj::string(*team));
   if (const auto* port = body.if_contains("port"); port && !port->is_null()) {
     if (!port->is_int64()) v.add("int_type", {"body", "port"}, "Input should be a valid integer", *port);
     else c.port = port->get_int64();
@@ -183,9 +187,14 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     auto body = http::json_body(req, problem);
     if (!body) co_return *problem;
     http::validation v;
-    std::optional<std::string> key, value, description;
+    std::optional<std::string> key, value, description, team;
+    if (const auto* k = body->if_contains("key"); k && k->is_null())
+      v.add("string_type", {"body", "key"}, "Input should be a valid string", nullptr);
     read_text(*body, "key", key, v);
     read_text(*body, "description", description, v);
+    read_text(*body, "team_name", team, v);
+    if (team && team->size() > 50)
+      v.add("string_too_long", {"body", "team_name"}, "String should have at most 50 characters", bj::string(*team));
     if (const auto* val = body->if_contains("value")) {
       if (val->is_string()) value = std::string(val->get_string());
       else if (!val->is_null()) value = bj::serialize(*val);
@@ -321,11 +330,13 @@ void add_misc_routes(http::router& r, api_context& ctx) {
   };
   r.add("GET", "/api/v2/pools", [default_pool](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
-    q.limit();
-    q.offset();
+    const auto limit = q.limit();
+    const auto offset = q.offset();
     if (auto p = q.problem()) co_return *p;
     auto pool = co_await default_pool();
-    co_return http::json(bj::object{{"pools", bj::array{std::move(pool)}}, {"total_entries", 1}});
+    bj::array pools;
+    if (offset == 0 && limit > 0) pools.push_back(std::move(pool));
+    co_return http::json(bj::object{{"pools", std::move(pools)}, {"total_entries", 1}});
   });
   r.add("GET", "/api/v2/pools/{pool_name}", [default_pool](request& req) -> asio::awaitable<response> {
     const auto name = req.param("pool_name");

@@ -1,6 +1,7 @@
 // Task instances of a run: list, get (mapped too), mark, tries, logs and
 // XCom entries.
 #include <charconv>
+#include <limits>
 #include <map>
 
 #include <boost/json/parse.hpp>
@@ -154,7 +155,8 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
               });
               total = static_cast<long long>(tis.size());
               std::vector<store::task_instance_record> page;
-              for (long long i = offset; i < total && i < offset + limit; ++i) page.push_back(tis[static_cast<std::size_t>(i)]);
+              // i - offset < limit: offset + limit overflows for the largest limits.
+              for (long long i = offset; i < total && i - offset < limit; ++i) page.push_back(tis[static_cast<std::size_t>(i)]);
               tis = std::move(page);
             }
             auto versions = versions_of(s, tis);
@@ -244,6 +246,8 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     }
     if (new_state && *new_state != "success" && *new_state != "failed" && *new_state != "skipped")
       v.add("enum", {"body", "new_state"}, "Input should be 'success', 'failed' or 'skipped'", bj::string(*new_state));
+    if (note && note->size() > 1000)
+      v.add("string_too_long", {"body", "note"}, "String should have at most 1000 characters", bj::string(*note));
     if (!v.ok()) co_return v.error_response();
     sel.tasks.emplace_back(task_id, map_index && *map_index >= 0 ? map_index : std::nullopt);
     const bool has_note = body->contains("note");
@@ -466,13 +470,22 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     std::optional<response> problem;
     auto body = http::json_body(req, problem);
     if (!body) co_return *problem;
+    // XComCreateBody {key, value, map_index} and XComUpdateBody {value, map_index}.
+    http::validation v;
+    for (const auto& [name, value] : *body)
+      if (name != "value" && name != "map_index" && !(create && name == "key"))
+        v.add("extra_forbidden", {"body", bj::string(name)}, "Extra inputs are not permitted", value);
+    const auto* index = body->if_contains("map_index");
+    if (index && !(index->is_int64() && index->get_int64() >= -1 && index->get_int64() <= std::numeric_limits<int>::max()))
+      v.add("int_type", {"body", "map_index"}, "Input should be a valid integer, -1 or more", *index);
+    const auto* key_value = body->if_contains("key");
+    if (create && key_value && !key_value->is_string())
+      v.add("string_type", {"body", "key"}, "Input should be a valid string", *key_value);
     std::string key = create ? json::get_string(*body, "key").value_or("") : req.param("xcom_key");
-    const int map_index = static_cast<int>(json::get_int(*body, "map_index").value_or(-1));
-    if (key.empty() || !body->contains("value")) {
-      http::validation v;
+    if (v.ok() && (key.empty() || !body->contains("value")))
       v.add("missing", {"body", key.empty() ? "key" : "value"}, "Field required", *body);
-      co_return v.error_response();
-    }
+    if (!v.ok()) co_return v.error_response();
+    const int map_index = static_cast<int>(json::get_int(*body, "map_index").value_or(-1));
     const std::string value = bj::serialize(body->at("value"));
     auto store_it = [=](soci::session& s) -> std::optional<std::pair<store::dag_run_record, store::xcom_record>> {
       auto run = store::find_run(s, dag_id, run_id);

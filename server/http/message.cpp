@@ -7,6 +7,37 @@
 
 namespace leoflow::http {
 
+namespace {
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, surrogates or code points
+// past U+10FFFF. Decoded text is echoed into JSON, which must be UTF-8.
+bool is_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    unsigned char low = 0x80, high = 0xBF;  // bounds of the second byte
+    if (c < 0x80) extra = 0;
+    else if (c >= 0xC2 && c <= 0xDF) extra = 1;
+    else if (c == 0xE0) extra = 2, low = 0xA0;
+    else if (c == 0xED) extra = 2, high = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) extra = 2;
+    else if (c == 0xF0) extra = 3, low = 0x90;
+    else if (c == 0xF4) extra = 3, high = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) extra = 3;
+    else return false;
+    if (i + extra >= text.size()) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if (k == 1 ? (b < low || b > high) : (b < 0x80 || b > 0xBF)) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool header_less::operator()(std::string_view a, std::string_view b) const {
   const auto n = std::min(a.size(), b.size());
   const int c = ::strncasecmp(a.data(), b.data(), n);
@@ -63,6 +94,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     if (c == '\0') return std::nullopt;
     out.push_back(c);
   }
+  if (!is_utf8(out)) return std::nullopt;
   return out;
 }
 

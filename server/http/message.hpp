@@ -61,7 +61,8 @@ response json(const boost::json::value& body);
 response no_content();
 
 // Percent-decoding of one path segment or query component ('+' is a space
-// only in queries). nullopt for malformed escapes or an embedded NUL.
+// only in queries). nullopt for malformed escapes, an embedded NUL or bytes
+// that are not UTF-8.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
 }  // namespace leoflow::http

@@ -11,6 +11,8 @@
 //   DELETE /api/v2/ide/folder?root=R&path=P&recursive=true
 #include "server/ide/ide.hpp"
 
+#include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <variant>
@@ -110,6 +112,13 @@ std::variant<target, response> query_target(ide_service& ide, const request& req
 class body_fields {
  public:
   explicit body_fields(const bj::object& body) : body_(body) {}
+
+  // As in Airflow's bodies, an unknown field (a typo) is refused, not ignored.
+  void allow_only(std::initializer_list<std::string_view> names) {
+    for (const auto& [key, value] : body_)
+      if (std::find(names.begin(), names.end(), std::string_view(key)) == names.end())
+        v_.add("extra_forbidden", {"body", bj::string(key)}, "Extra inputs are not permitted", value);
+  }
 
   std::optional<std::string> text(std::string_view key, bool required) {
     const auto* value = body_.if_contains(key);
@@ -214,6 +223,7 @@ asio::awaitable<response> save_file(ide_service& ide, request& req) {
   auto body = http::json_body(req, problem);
   if (!body) co_return std::move(*problem);
   body_fields f(*body);
+  f.allow_only({"root", "path", "content", "etag", "force"});
   auto root = f.root();
   auto path = f.text("path", true);
   auto content = f.text("content", true);
@@ -241,6 +251,7 @@ asio::awaitable<response> create_file(ide_service& ide, request& req) {
   auto body = http::json_body(req, problem);
   if (!body) co_return std::move(*problem);
   body_fields f(*body);
+  f.allow_only({"root", "path", "content"});
   auto root = f.root();
   auto path = f.text("path", true);
   auto content = f.text("content", false);
@@ -265,6 +276,7 @@ asio::awaitable<response> create_folder(ide_service& ide, request& req) {
   auto body = http::json_body(req, problem);
   if (!body) co_return std::move(*problem);
   body_fields f(*body);
+  f.allow_only({"root", "path"});
   auto root = f.root();
   auto path = f.text("path", true);
   if (!f.ok()) co_return f.validation().error_response();
@@ -283,6 +295,7 @@ asio::awaitable<response> rename_entry(ide_service& ide, request& req) {
   auto body = http::json_body(req, problem);
   if (!body) co_return std::move(*problem);
   body_fields f(*body);
+  f.allow_only({"root", "path", "new_path", "overwrite"});
   auto root = f.root();
   auto path = f.text("path", true);
   auto new_path = f.text("new_path", true);

@@ -109,4 +109,16 @@ BOOST_AUTO_TEST_CASE(percent_decoding_refuses_malformed_and_nul) {
   BOOST_TEST(!percent_decode("a%00b", false));
 }
 
+// Decoded text is echoed into JSON answers ("The Dag with ID: `...` was not
+// found"), which must stay UTF-8.
+BOOST_AUTO_TEST_CASE(percent_decoding_refuses_what_is_not_utf8) {
+  BOOST_TEST(*percent_decode("d%C3%A2g-%E2%9C%93-%F0%9F%98%80", false) == "d\xC3\xA2g-\xE2\x9C\x93-\xF0\x9F\x98\x80");
+  BOOST_TEST(!percent_decode("%FF%FE", false));
+  BOOST_TEST(!percent_decode("%C3", false));            // cut short
+  BOOST_TEST(!percent_decode("%C0%AF", false));         // overlong '/'
+  BOOST_TEST(!percent_decode("%ED%A0%80", false));      // a surrogate
+  BOOST_TEST(!percent_decode("%F4%90%80%80", false));   // past U+10FFFF
+  BOOST_TEST(!percent_decode("\xFF", false));           // raw, not escaped
+}
+
 BOOST_AUTO_TEST_SUITE_END()
