@@ -141,7 +141,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
         }
         total = static_cast<long long>(kept.size());
         std::vector<store::dag_record> page;
-        for (long long i = offset; i < total && i < offset + limit; ++i)
+        for (long long i = offset; i < total && i - offset < limit; ++i)
           page.push_back(std::move(kept[static_cast<std::size_t>(i)]));
         dags = std::move(page);
       }
@@ -179,7 +179,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
         d.is_paused = value;
       }
       std::vector<store::dag_record> page;
-      for (long long i = offset; i < total && i < offset + limit; ++i)
+      for (long long i = offset; i < total && i - offset < limit; ++i)
         page.push_back(dags[static_cast<std::size_t>(i)]);
       return std::make_pair(std::move(page), total);
     };

@@ -183,6 +183,8 @@ void add_run_routes(http::router& r, api_context& ctx) {
     t.dag_id = dag_id;
     optional_string(*body, "dag_run_id", t.run_id, v);
     optional_string(*body, "note", t.note, v);
+    std::optional<std::string> partition_key;  // accepted, as Airflow's model has it; not used by Lite
+    optional_string(*body, "partition_key", partition_key, v);
     optional_time(*body, "logical_date", t.logical_date, v);
     optional_time(*body, "data_interval_start", t.data_interval_start, v);
     optional_time(*body, "data_interval_end", t.data_interval_end, v);
@@ -368,8 +370,15 @@ void add_run_routes(http::router& r, api_context& ctx) {
       }
     }
     if (!v.ok()) co_return v.error_response();
-    auto clear = [=](soci::session& s) -> std::optional<std::tuple<bj::array, std::vector<std::int64_t>, std::vector<std::int64_t>>> {
-      if (!store::find_dag(s, dag_id)) return std::nullopt;
+    struct cleared {
+      bool dag_found = false, run_found = false;
+      bj::array items;
+      std::vector<std::int64_t> stop, woken;
+    };
+    auto clear = [=](soci::session& s) {
+      cleared out;
+      if (!store::find_dag(s, dag_id)) return out;
+      out.dag_found = true;
       soci::transaction tx(s);
       store::run_filter f;
       f.dag_id = dag_id;
@@ -377,12 +386,14 @@ void add_run_routes(http::router& r, api_context& ctx) {
       if (end) f.bounds.push_back({"COALESCE(r.logical_date, r.run_after)", "<=", format_store_time(*end)});
       std::vector<store::dag_run_record> runs;
       if (run_id) {
-        if (auto one = store::find_run(s, dag_id, *run_id)) runs.push_back(*one);
+        auto one = store::find_run(s, dag_id, *run_id);
+        if (!one) return out;
+        runs.push_back(*one);
       } else {
         runs = store::list_runs(s, f, {}, 100000, 0, nullptr);
       }
-      bj::array items;
-      std::vector<std::int64_t> stop, woken;
+      out.run_found = true;
+      auto& [dag_found, run_found, items, stop, woken] = out;
       for (const auto& run : runs) {
         auto loaded = load_run(s, dag_id, run.run_id);
         if (!loaded) continue;
@@ -398,11 +409,12 @@ void add_run_routes(http::router& r, api_context& ctx) {
         store::log_event(s, {"clear", dag_id, std::nullopt, run.run_id});
       }
       tx.commit();
-      return std::make_tuple(std::move(items), stop, woken);
+      return out;
     };
     auto done = co_await ctx.db.write(std::move(clear));
-    if (!done) co_return dag_not_found(dag_id);
-    auto& [items, stop, woken] = *done;
+    if (!done.dag_found) co_return dag_not_found(dag_id);
+    if (!done.run_found) co_return run_not_found(dag_id, *run_id);
+    auto& [dag_found, run_found, items, stop, woken] = done;
     if (ctx.scheduler) {
       ctx.scheduler->kill_tries(stop, "it was cleared");
       for (auto id : woken) ctx.scheduler->wake_run(id);

@@ -49,21 +49,23 @@ password: leoflow lite reset-password.
 
 bool stdin_is_terminal() { return ::isatty(STDIN_FILENO) == 1; }
 
-// One line from the terminal; `hidden` turns echo off (passwords).
+// One line from the terminal; `hidden` turns echo off (passwords) before the
+// question shows, so nothing typed after it is echoed, and without flushing:
+// what was typed ahead stays the answer.
 std::optional<std::string> prompt(const std::string& question, bool hidden) {
-  std::fputs(question.c_str(), stderr);
-  std::fflush(stderr);
   termios saved{};
   const bool quiet = hidden && ::tcgetattr(STDIN_FILENO, &saved) == 0;
   if (quiet) {
     termios silent = saved;
     silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
   }
+  std::fputs(question.c_str(), stderr);
+  std::fflush(stderr);
   std::string line;
   const bool got = static_cast<bool>(std::getline(std::cin, line));
   if (quiet) {
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     std::fputs("\n", stderr);
   }
   if (!got) return std::nullopt;

@@ -113,3 +113,26 @@ def test_hostile_dag_files_become_import_errors(lite, name):
     lite.wait_for_line(expected)
     # The server is still serving.
     assert lite.get("/api/v2/dags/ok_dag")[0] == 200
+
+
+def test_clearing_an_unknown_run_is_404(lite):
+    status, answer = lite.request("POST", "/api/v2/dags/ok_dag/clearTaskInstances",
+                                  {"dag_run_id": "no_such_run", "dry_run": False})
+    assert status == 404 and "no_such_run" in answer["detail"]
+
+
+def test_wrong_typed_partition_key_triggers_nothing(lite):
+    before = lite.get("/api/v2/dags/ok_dag/dagRuns")[1]["total_entries"]
+    status, answer = lite.request("POST", "/api/v2/dags/ok_dag/dagRuns", {"logical_date": None, "partition_key": 7})
+    assert status == 422 and answer["detail"][0]["loc"] == ["body", "partition_key"]
+    assert lite.get("/api/v2/dags/ok_dag/dagRuns")[1]["total_entries"] == before
+
+
+@pytest.mark.parametrize("extra", ["last_dag_run_state=queued", "last_dag_run_state=success", ""])
+def test_the_largest_dag_limit_pages_like_a_small_one(lite, extra):
+    small = lite.get(f"/api/v2/dags?{extra}")[1]
+    large = lite.get(f"/api/v2/dags?{extra}&limit=9223372036854775807&offset=0")[1]
+    assert large == small
+    status, patched = lite.request("PATCH", f"/api/v2/dags?dag_id_pattern=ok_dag&limit=9223372036854775807",
+                                   {"is_paused": False})
+    assert status == 200 and patched["total_entries"] == 1 and len(patched["dags"]) == 1
