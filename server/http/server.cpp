@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "common/console.hpp"
+#include "server/http/exchange.hpp"
 
 namespace leoflow::http {
 
@@ -25,28 +26,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-
-// Splits the target into path and decoded query; false on malformed escapes.
-bool parse_target(std::string_view target, request& req) {
-  const auto q = target.find('?');
-  req.path = std::string(target.substr(0, q));
-  if (req.path.empty() || req.path[0] != '/') return false;
-  if (q == std::string_view::npos) return true;
-  std::string_view rest = target.substr(q + 1);
-  if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    auto key = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    if (!key || !value) return false;
-    req.query.emplace_back(std::move(*key), std::move(*value));
-  }
-  return true;
-}
 
 // A handler's header replaces one set before it, except Set-Cookie: each of
 // those is its own field (RFC 6265 forbids folding them).
@@ -190,41 +169,9 @@ asio::awaitable<void> server::session(tcp::socket socket) {
       if (!parser.got_some() && bytes == 0) break;
       res = error(400, fmt::format("Malformed HTTP request: {}", ec.message()));
     } else {
-      auto& msg = parser.get();
-      req.method = std::string(msg.method_string());
-      req.target = std::string(msg.target());
-      req.remote_address = remote;
-      for (const auto& field : msg)
-        req.headers[std::string(field.name_string())] = std::string(field.value());
-      req.body = std::move(msg.body());
-      keep_alive = msg.keep_alive();
-      if (!parse_target(req.target, req)) {
-        res = error(400, "Malformed request target");
-      } else {
-        std::optional<response> filtered;
-        if (filter_) filtered = filter_(req);
-        if (filtered) {
-          res = std::move(*filtered);
-        } else {
-          std::exception_ptr failure;
-          try {
-            res = co_await routes_.dispatch(req);
-          } catch (...) {
-            failure = std::current_exception();
-          }
-          if (failure) {
-            std::string what = "unknown error";
-            try {
-              std::rethrow_exception(failure);
-            } catch (const std::exception& e) {
-              what = e.what();
-            } catch (...) {
-            }
-            console_.failure(fmt::format("{} {} failed", req.method, req.path), what);
-            res = error(500, "Internal Server Error");
-          }
-        }
-      }
+      keep_alive = parser.get().keep_alive();
+      req = to_request(parser.release(), remote);
+      res = co_await respond(req, routes_, filter_, console_);
     }
     if (decorator_) decorator_(req, res);
     if (stopping_) keep_alive = false;

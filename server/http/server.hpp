@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "server/http/exchange.hpp"
 #include "server/http/router.hpp"
 
 namespace leoflow {
@@ -36,9 +37,6 @@ struct server_options {
   std::size_t max_connections = 1024;
 };
 
-// Runs before routing; a returned response is sent instead of dispatching
-// (authentication, host checks).
-using request_filter = std::function<std::optional<response>(request&)>;
 // Runs on every response before it is written (security headers).
 using response_decorator = std::function<void(const request&, response&)>;
 
