@@ -91,7 +91,10 @@ std::string parse_field(std::string_view field, int lo, int hi, std::bitset<N>& 
     const int max = (names == &day_names) ? 7 : hi;
     if (from < lo || to > max || from > to)
       return fmt::format("'{}' is out of range {}-{} in the {} field", part, lo, hi, what);
-    for (int v = from; v <= to; v += step) bits.set(static_cast<std::size_t>(names == &day_names ? v % 7 : v));
+    for (int v = from; v <= to; v += step) {
+      bits.set(static_cast<std::size_t>(names == &day_names ? v % 7 : v));
+      if (step > to - v) break;  // the next value is past `to`, and v + step may not fit in an int
+    }
   }
   return {};
 }

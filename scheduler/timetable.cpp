@@ -31,6 +31,12 @@ timetable timetable::from_spec(const boost::json::object& spec, std::string& err
   }
   if (const auto* o = schedule->if_object()) {
     if (auto seconds = json::get_number(*o, "timedelta"); seconds && *seconds > 0) {
+      // At least one whole microsecond (the tick arithmetic divides by it), at
+      // most about 31,000 years (it adds it to instants in microseconds).
+      if (*seconds < 1e-6 || *seconds > 1e12) {
+        error = "a timedelta schedule must be between one microsecond and 10^12 seconds";
+        return t;
+      }
       t.kind_ = kind::interval;
       t.interval_ = std::chrono::microseconds(std::llround(*seconds * 1e6));
       return t;

@@ -73,6 +73,15 @@ BOOST_DATA_TEST_CASE(invalid_expressions_explain_themselves, bdata::make(invalid
   BOOST_TEST(!error.empty());
 }
 
+// Found while writing the schedule fuzz harness (test/fuzz), which confirmed
+// it: a step near INT_MAX overflowed the loop that sets the field's values
+// (signed overflow, reported by UBSan).
+BOOST_AUTO_TEST_CASE(a_step_larger_than_the_field_keeps_only_its_start) {
+  auto c = cron("1/2147483647 */2147483647 * * *");
+  BOOST_TEST(format_api_time(*c.next_after(at("2026-11-28T06:30:00Z"))) == "2026-11-29T00:01:00Z");
+  BOOST_TEST(format_api_time(*c.next_after(at("2026-11-29T00:01:00Z"))) == "2026-11-30T00:01:00Z");
+}
+
 BOOST_AUTO_TEST_CASE(descriptions) {
   BOOST_TEST(cron("0 6 * * *").describe() == "At 06:00");
   BOOST_TEST(cron("@hourly").describe() == "Every hour");
@@ -85,6 +94,20 @@ timetable from(const char* spec_json) {
   auto t = timetable::from_spec(boost::json::parse(spec_json).as_object(), error);
   BOOST_REQUIRE_MESSAGE(error.empty(), error);
   return t;
+}
+
+// Found with the schedule fuzz harness (a hand-made input in the spec's
+// {"timedelta": seconds} form): an interval that rounds to zero microseconds
+// divided by zero in next_tick; one past 2^63 microseconds does not fit.
+const char* unusable_intervals[] = {R"({"schedule": {"timedelta": 1e-9}})", R"({"schedule": {"timedelta": 4e-7}})",
+                                    R"({"schedule": {"timedelta": 1e300}})"};
+
+BOOST_DATA_TEST_CASE(an_interval_too_small_or_too_large_is_an_error, bdata::make(unusable_intervals), spec) {
+  std::string error;
+  auto t = timetable::from_spec(boost::json::parse(spec).as_object(), error);
+  BOOST_TEST(!error.empty());
+  BOOST_TEST(!t.schedules());
+  BOOST_TEST(!t.next_tick(std::nullopt, at("2026-11-28T06:00:00Z")));
 }
 
 BOOST_AUTO_TEST_CASE(no_catchup_runs_only_the_latest_missed_tick) {
