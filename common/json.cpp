@@ -2,6 +2,7 @@
 #include "common/json.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -74,8 +75,12 @@ std::optional<std::int64_t> get_int(const bj::object& o, std::string_view key) {
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64() && v->get_uint64() <= std::uint64_t(INT64_MAX))
     return std::int64_t(v->get_uint64());
-  if (v->is_double() && v->get_double() == double(std::int64_t(v->get_double())))
-    return std::int64_t(v->get_double());
+  if (v->is_double()) {
+    // Only a whole number inside int64's range converts: converting any other
+    // double (1e20) is undefined behaviour.
+    const double d = v->get_double();
+    if (d >= -0x1p63 && d < 0x1p63 && d == std::trunc(d)) return std::int64_t(d);
+  }
   return std::nullopt;
 }
 

@@ -34,4 +34,18 @@ BOOST_AUTO_TEST_CASE(accessors_do_not_throw) {
   BOOST_TEST(json::try_parse("[1]").has_value());
 }
 
+// Found with the spec_reader fuzz harness ("max_active_runs": 1e20): the
+// double was converted to int64 before its range was checked (UBSan).
+BOOST_AUTO_TEST_CASE(integers_out_of_int64_range_are_not_integers) {
+  auto v = boost::json::parse(R"({"big": 1e20, "small": -1e300, "edge": 9223372036854775807.0,
+                                  "low": -9223372036854775808.0, "whole": 4.0, "u": 18446744073709551615})")
+               .as_object();
+  BOOST_TEST(!json::get_int(v, "big"));
+  BOOST_TEST(!json::get_int(v, "small"));
+  BOOST_TEST(!json::get_int(v, "edge"));  // rounds to 2^63, one past the largest int64
+  BOOST_TEST(*json::get_int(v, "low") == INT64_MIN);
+  BOOST_TEST(*json::get_int(v, "whole") == 4);
+  BOOST_TEST(!json::get_int(v, "u"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
