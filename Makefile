@@ -7,7 +7,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 PORT ?= 8088
 
-.PHONY: all deps test-deps build lite test test-asan test-tsan bench dev-install clean
+.PHONY: all deps test-deps build lite test test-asan test-tsan fuzz-build fuzz-ci fuzz bench dev-install clean
 
 all: build
 
@@ -30,12 +30,35 @@ test: test-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure
 
-# The C++ suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The C++ suites (ctest label cpp) again under sanitizers, each in its own
+# build folder; only their executables are built (a test's name is its target).
+SANITIZER_CMAKE = -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLEOFLOW_BUILD_WWW=OFF
+
+# AddressSanitizer + UndefinedBehaviorSanitizer; the first report fails the run.
 test-asan: test-deps
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLEOFLOW_SANITIZE=ON -DLEOFLOW_BUILD_WWW=OFF
-	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  ctest --output-on-failure -L cpp
+	cmake -S . -B build-asan $(SANITIZER_CMAKE) -DLEOFLOW_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS) --target $$(cd build-asan && ctest -N -L cpp | sed -n 's/^ *Test *#[0-9]*: //p')
+	cd build-asan && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -L cpp
+
+# ThreadSanitizer over the same suites (the server, watcher and child-process
+# suites run an io_context on several threads).
+test-tsan: test-deps
+	cmake -S . -B build-tsan $(SANITIZER_CMAKE) -DLEOFLOW_TSAN=ON
+	cmake --build build-tsan -j $(JOBS) --target $$(cd build-tsan && ctest -N -L cpp | sed -n 's/^ *Test *#[0-9]*: //p')
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -L cpp
+
+# libFuzzer harnesses of test/fuzz, built with clang in build-fuzz.
+# `make fuzz-ci` runs each one FUZZ_SECONDS on its committed corpus and fails
+# on the first crash; `make fuzz FUZZ_SECONDS=600` is the same, for longer.
+FUZZ_SECONDS ?= 30
+fuzz-build: test-deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLEOFLOW_BUILD_WWW=OFF -DLEOFLOW_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_harnesses
+
+fuzz-ci fuzz: fuzz-build
+	./test/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: build
 	cd $(BUILD) && ./bin/bench_reload_latency
@@ -44,4 +67,4 @@ dev-install: build
 	cmake --install $(BUILD) --prefix $(if $(filter 0,$(shell id -u)),/usr/local,$(HOME)/.local)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz
