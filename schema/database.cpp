@@ -74,7 +74,9 @@ void rethrow_store_failure() {
     // The primary result code; SOCI does not turn on extended codes.
     if ((e.result() & 0xff) == SQLITE_FULL)
       throw disk_full("the disk holding the database is full, so nothing was written; free some space and retry");
-    throw;
+    throw query_failed(e.get_error_message());
+  } catch (const soci::soci_error& e) {
+    throw query_failed(e.get_error_message());
   }
 }
 

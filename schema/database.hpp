@@ -34,8 +34,15 @@ class disk_full : public store_error {
   using store_error::store_error;
 };
 
+// A statement failed. Carries the database's message only: SOCI's own text
+// adds the statement with its bound values, which may be secrets.
+class query_failed : public store_error {
+ public:
+  using store_error::store_error;
+};
+
 // Called in a catch block for soci::soci_error: throws disk_full for SQLite's
-// "database or disk is full", else rethrows the error as it was.
+// "database or disk is full", else query_failed with the database's message.
 [[noreturn]] void rethrow_store_failure();
 
 // Opens a session with Lite's pragmas (WAL, foreign keys, busy timeout).

@@ -25,6 +25,14 @@ def _replace_environ(env):
             os.environ[key] = value
 
 
+def _open_stream(path):
+    """The engine's FIFO (or a file) for writing. Non-blocking open: a FIFO whose reader is gone (the
+    engine was killed) fails at once with ENXIO instead of blocking the child forever."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK, 0o644)
+    os.set_blocking(fd, True)
+    return fd
+
+
 def _isolate(request, startup_sigchld):
     os.setpgid(0, 0)
     # The server's SIGCHLD wakeup must not write into whatever file takes the pipe's fd number.
@@ -32,9 +40,8 @@ def _isolate(request, startup_sigchld):
     signal.signal(signal.SIGCHLD, startup_sigchld)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     null = os.open(os.devnull, os.O_RDONLY)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
-    stdout = os.open(request["stdout"], flags, 0o644)
-    stderr = os.open(request["stderr"], flags, 0o644)
+    stdout = _open_stream(request["stdout"])
+    stderr = _open_stream(request["stderr"])
     os.dup2(null, 0)
     os.dup2(stdout, 1)
     os.dup2(stderr, 2)

@@ -244,6 +244,17 @@ def test_a_child_that_cannot_be_set_up_exits_126(server, dag_dir, tmp_path):
     assert "missing" in _read(request["stderr"]) and not os.path.exists(request["result"])
 
 
+def test_a_stream_fifo_nobody_reads_fails_the_setup_instead_of_blocking(server, dag_dir, tmp_path):
+    # What a child meets when the engine was killed: its FIFO has no reader.
+    path = write_dag(dag_dir, DAG_SOURCE)
+    request = task_request("orphan", path, "fs", "extract", tmp_path)
+    request["stdout"] = str(tmp_path / "orphan.fifo")
+    os.mkfifo(request["stdout"])
+    server.send(request)
+    assert server.ended("orphan")["exit_code"] == 126
+    assert not os.path.exists(request["result"])
+
+
 def test_parse_is_byte_identical_to_the_cli(server, dag_dir, tmp_path):
     path = write_dag(dag_dir, DAG_SOURCE.replace("import os", "import os\nprint('parsing now')"))
     code, _, cli_out, cli_err = run_parser(path)
