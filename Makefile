@@ -60,8 +60,11 @@ fuzz-build: test-deps
 fuzz-ci fuzz: fuzz-build
 	./test/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
+# The benchmarks: figures next to a baseline measured in the same run.
 bench: build
-	cd $(BUILD) && ./bin/bench_reload_latency
+	/usr/bin/python3 bench/reload_latency.py --bin $(BUILD)/bin
+	/usr/bin/python3 bench/scheduling.py --bin $(BUILD)/bin
+	/usr/bin/python3 bench/load/load.py --bin $(BUILD)/bin
 
 dev-install: build
 	cmake --install $(BUILD) --prefix $(if $(filter 0,$(shell id -u)),/usr/local,$(HOME)/.local)
