@@ -42,7 +42,7 @@ api_fixture::api_fixture()
   auto registration = db_->write_now([&](soci::session& s) {
     return store::register_file(s, origin, file.dags, 0.1, false);
   });
-  (void)registration;
+  if (registration.dags.size() != 1) throw std::runtime_error("the seed DAG was not registered");
 
   api_ = std::make_unique<api::api_context>(
       api::api_context{*db_, out_, events_, "fuzz", (dir_ / "logs").string()});
