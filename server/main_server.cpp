@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   apply_level(config.level, info_stream, out);
-  // TODO(issue 3): drop this once the engine has the Kubernetes executor.
+  // No issue builds the Kubernetes executor yet (and these machines have no
+  // cluster): the setting is accepted, and says what it does instead.
   if (config.executor == "kubernetes")
     out.warning("executor: kubernetes is not in this build yet; tasks run as subprocesses on this machine");
 
