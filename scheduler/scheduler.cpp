@@ -50,8 +50,8 @@ bj::value api_time_or_null(const std::optional<std::string>& stored) {
   return t ? bj::value(*t) : bj::value(nullptr);
 }
 
-std::vector<store::task_seed> seeds_of(const dag_structure& dag) {
-  std::vector<store::task_seed> out;
+std::vector<schema::task_seed> seeds_of(const dag_structure& dag) {
+  std::vector<schema::task_seed> out;
   for (const auto& t : dag.tasks)
     out.push_back({t.task_id, t.operator_class, t.operator_name, t.pool, t.pool_slots, t.queue,
                    t.priority_weight, t.retries});
@@ -68,7 +68,7 @@ bool is_runtime_process(long long pid) {
          cmdline.find("leoflow_forkserver") != std::string::npos;
 }
 
-bj::object ti_event(const store::task_instance_record& ti, const std::optional<std::string>& state) {
+bj::object ti_event(const schema::task_instance_record& ti, const std::optional<std::string>& state) {
   return bj::object{{"dag_id", ti.dag_id},       {"run_id", ti.run_id},
                     {"task_id", ti.task_id},     {"map_index", ti.map_index},
                     {"state", json::nullable(state)}, {"try_number", ti.try_number}};
@@ -88,7 +88,7 @@ void scheduler::spawn(Awaitable a, const char* what) {
   });
 }
 
-scheduler::scheduler(asio::any_io_executor ex, store::database& db, executors::executor& exec,
+scheduler::scheduler(asio::any_io_executor ex, schema::database& db, executors::executor& exec,
                      console& out, event_bus& events, scheduler_options options)
     : strand_(asio::make_strand(ex)), db_(db), executor_(exec), console_(out), events_(events),
       options_(std::move(options)), alarm_(strand_) {}
@@ -100,7 +100,7 @@ asio::awaitable<void> scheduler::start() {
     co_await recover();
     auto list_active = [](soci::session& s) {
       std::vector<std::int64_t> ids;
-      for (const auto& r : store::active_runs(s)) ids.push_back(r.id);
+      for (const auto& r : schema::active_runs(s)) ids.push_back(r.id);
       return ids;
     };
     auto ids = co_await db_.read(std::move(list_active));
@@ -197,7 +197,7 @@ asio::awaitable<void> scheduler::pump() {
 
 asio::awaitable<std::shared_ptr<const scheduler::version_data>> scheduler::version(std::int64_t version_id) {
   if (auto it = versions_.find(version_id); it != versions_.end()) co_return it->second;
-  auto load = [version_id](soci::session& s) { return store::find_version_by_id(s, version_id, true); };
+  auto load = [version_id](soci::session& s) { return schema::find_version_by_id(s, version_id, true); };
   auto v = co_await db_.read(std::move(load));
   if (!v) co_return nullptr;
   std::string error;
@@ -228,7 +228,7 @@ asio::awaitable<void> scheduler::alarm_loop() {
     alarm_at_.reset();
     auto list_active = [](soci::session& s) {
       std::vector<std::int64_t> ids;
-      for (const auto& r : store::active_runs(s)) ids.push_back(r.id);
+      for (const auto& r : schema::active_runs(s)) ids.push_back(r.id);
       return ids;
     };
     auto ids = co_await db_.read(std::move(list_active));
@@ -239,7 +239,7 @@ asio::awaitable<void> scheduler::alarm_loop() {
 }
 
 asio::awaitable<void> scheduler::recover() {
-  auto list = [](soci::session& s) { return store::unfinished_task_instances(s); };
+  auto list = [](soci::session& s) { return schema::unfinished_task_instances(s); };
   auto unfinished = co_await db_.read(std::move(list));
   for (const auto& ti : unfinished) {
     if (ti.pid && *ti.pid > 0 && is_runtime_process(*ti.pid)) ::kill(-static_cast<pid_t>(*ti.pid), SIGKILL);
@@ -275,11 +275,11 @@ asio::awaitable<void> scheduler::recover() {
                                  unfinished.size(), unfinished.size() == 1 ? "" : "s"));
 }
 
-asio::awaitable<std::variant<store::dag_run_record, trigger_error>> scheduler::trigger(trigger_request r) {
-  auto create = [r](soci::session& s) -> std::variant<store::dag_run_record, trigger_error> {
-    auto dag = store::find_dag(s, r.dag_id);
+asio::awaitable<std::variant<schema::dag_run_record, trigger_error>> scheduler::trigger(trigger_request r) {
+  auto create = [r](soci::session& s) -> std::variant<schema::dag_run_record, trigger_error> {
+    auto dag = schema::find_dag(s, r.dag_id);
     if (!dag) return trigger_error{404, fmt::format("The Dag with ID: `{}` was not found", r.dag_id)};
-    auto v = store::find_version(s, r.dag_id, std::nullopt, true);
+    auto v = schema::find_version(s, r.dag_id, std::nullopt, true);
     if (!v) return trigger_error{404, fmt::format("The Dag `{}` has no registered version", r.dag_id)};
     std::string error;
     auto structure = read_structure(v->spec, error);
@@ -288,7 +288,7 @@ asio::awaitable<std::variant<store::dag_run_record, trigger_error>> scheduler::t
     if (params)
       if (auto problem = validate_conf(*params, r.conf)) return trigger_error{400, *problem};
     const timestamp run_after = r.run_after.value_or(now());
-    store::new_run run;
+    schema::new_run run;
     run.dag_id = r.dag_id;
     run.run_id = r.run_id.value_or("manual__" + format_python_iso(r.logical_date.value_or(run_after)));
     run.dag_version_id = v->id;
@@ -303,13 +303,13 @@ asio::awaitable<std::variant<store::dag_run_record, trigger_error>> scheduler::t
     run.note = r.note;
     run.triggered_by = r.triggered_by;
     run.triggering_user_name = r.user;
-    auto created = store::create_run(s, run, seeds_of(*structure));
-    if (auto* conflict = std::get_if<store::run_conflict>(&created)) return trigger_error{409, conflict->detail};
-    store::log_event(s, {"trigger", r.dag_id, std::nullopt, run.run_id, r.user, std::nullopt, run.logical_date});
-    return std::get<store::dag_run_record>(created);
+    auto created = schema::create_run(s, run, seeds_of(*structure));
+    if (auto* conflict = std::get_if<schema::run_conflict>(&created)) return trigger_error{409, conflict->detail};
+    schema::log_event(s, {"trigger", r.dag_id, std::nullopt, run.run_id, r.user, std::nullopt, run.logical_date});
+    return std::get<schema::dag_run_record>(created);
   };
   auto result = co_await db_.write(std::move(create));
-  if (auto* run = std::get_if<store::dag_run_record>(&result)) {
+  if (auto* run = std::get_if<schema::dag_run_record>(&result)) {
     events_.publish("dag_run", {{"dag_id", run->dag_id}, {"run_id", run->run_id}, {"state", run->state}});
     wake_run(run->id);
   }
@@ -318,21 +318,21 @@ asio::awaitable<std::variant<store::dag_run_record, trigger_error>> scheduler::t
 
 asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
   struct snapshot {
-    std::optional<store::dag_run_record> run;
-    std::vector<store::task_instance_record> tis;
-    std::optional<store::dag_record> dag;
+    std::optional<schema::dag_run_record> run;
+    std::vector<schema::task_instance_record> tis;
+    std::optional<schema::dag_record> dag;
     long long running_runs = 0;
-    std::vector<store::xcom_record> xcoms;
+    std::vector<schema::xcom_record> xcoms;
   };
   auto read = [dag_run_id](soci::session& s) {
     snapshot out;
-    out.run = store::find_run_by_id(s, dag_run_id);
+    out.run = schema::find_run_by_id(s, dag_run_id);
     if (!out.run) return out;
-    out.tis = store::run_task_instances(s, dag_run_id);
-    out.dag = store::find_dag(s, out.run->dag_id);
+    out.tis = schema::run_task_instances(s, dag_run_id);
+    out.dag = schema::find_dag(s, out.run->dag_id);
     s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :d AND state = 'running'", soci::into(out.running_runs),
         soci::use(out.run->dag_id);
-    out.xcoms = store::run_xcoms(s, dag_run_id);
+    out.xcoms = schema::run_xcoms(s, dag_run_id);
     return out;
   };
   auto snap = co_await db_.read(std::move(read));
@@ -343,7 +343,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
   if (snap.dag->is_paused) co_return;
   auto vd = co_await version(run.dag_version_id);
   if (!vd) {
-    auto fail = [dag_run_id](soci::session& s) { store::set_run_state(s, dag_run_id, {"queued", "running"}, "failed"); };
+    auto fail = [dag_run_id](soci::session& s) { schema::set_run_state(s, dag_run_id, {"queued", "running"}, "failed"); };
     co_await db_.write(std::move(fail));
     console_.failure(fmt::format("{}: run {} failed: its DAG version cannot be read", run.dag_id, run.run_id));
     co_return;
@@ -352,7 +352,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
 
   if (run.state == "queued") {
     if (snap.running_runs >= dag.max_active_runs) co_return;  // woken when one ends
-    auto begin = [dag_run_id](soci::session& s) { return store::set_run_state(s, dag_run_id, {"queued"}, "running"); };
+    auto begin = [dag_run_id](soci::session& s) { return schema::set_run_state(s, dag_run_id, {"queued"}, "running"); };
     if (!co_await db_.write(std::move(begin))) co_return;
     run.state = "running";
     events_.publish("dag_run", {{"dag_id", run.dag_id}, {"run_id", run.run_id}, {"state", "running"}});
@@ -364,7 +364,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     if (t.next_retry_at) v.next_retry_at = parse_time(*t.next_retry_at);
     views.push_back(std::move(v));
   }
-  std::map<std::tuple<std::string, int, std::string>, const store::xcom_record*> xcom_index;
+  std::map<std::tuple<std::string, int, std::string>, const schema::xcom_record*> xcom_index;
   for (const auto& x : snap.xcoms) xcom_index[{x.task_id, x.map_index, x.key}] = &x;
   xcom_lookup lookup = [&](const std::string& task, int map_index, const std::string& key)
       -> std::optional<bj::value> {
@@ -402,39 +402,39 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     ++total_running;
   }
 
-  std::map<std::int64_t, const store::task_instance_record*> by_id;
+  std::map<std::int64_t, const schema::task_instance_record*> by_id;
   for (const auto& t : snap.tis) by_id[t.id] = &t;
   const std::string host = host_name();
   auto apply = [&plan, picked, by_id, dag_run_id, host, timed_out, run](soci::session& s) {
     std::vector<std::int64_t> queued;
     std::vector<std::int64_t> stopped;
     soci::transaction tx(s);
-    for (const auto& c : plan.changes) store::set_ti_state(s, c.ti_id, {c.from.value_or("none")}, c.to);
+    for (const auto& c : plan.changes) schema::set_ti_state(s, c.ti_id, {c.from.value_or("none")}, c.to);
     for (const auto& f : plan.failures) {
       const auto* ti = by_id.at(f.ti_id);
-      store::log_event(s, {"failed", run.dag_id, ti->task_id, run.run_id, std::nullopt, f.reason});
+      schema::log_event(s, {"failed", run.dag_id, ti->task_id, run.run_id, std::nullopt, f.reason});
     }
-    for (const auto& e : plan.expansions) store::expand_mapped(s, e.ti_id, e.count);
+    for (const auto& e : plan.expansions) schema::expand_mapped(s, e.ti_id, e.count);
     for (auto id : picked) {
       const auto* ti = by_id.at(id);
-      store::archive_try(s, id);
-      if (store::queue_ti(s, id, {ti->state.value_or("none")}, host)) queued.push_back(id);
+      schema::archive_try(s, id);
+      if (schema::queue_ti(s, id, {ti->state.value_or("none")}, host)) queued.push_back(id);
     }
     if (timed_out) {
       for (const auto& [id, ti] : by_id) {
         if (is_finished_state(ti->state)) continue;
         if (ti->state == "running" || ti->state == "queued") stopped.push_back(id);
-        store::set_ti_state(s, id, {ti->state.value_or("none")}, ti->state == "running" || ti->state == "queued"
+        schema::set_ti_state(s, id, {ti->state.value_or("none")}, ti->state == "running" || ti->state == "queued"
                                                                       ? std::optional<std::string>("failed")
                                                                       : std::optional<std::string>("skipped"));
       }
     }
     if (plan.run_state) {
-      store::set_run_state(s, dag_run_id, {"running"}, *plan.run_state);
-      store::log_event(s, {*plan.run_state == "success" ? "dagrun_success" : "dagrun_failed", run.dag_id,
+      schema::set_run_state(s, dag_run_id, {"running"}, *plan.run_state);
+      schema::log_event(s, {*plan.run_state == "success" ? "dagrun_success" : "dagrun_failed", run.dag_id,
                            std::nullopt, run.run_id, std::nullopt, plan.run_reason});
     }
-    store::touch_run_decision(s, dag_run_id);
+    schema::touch_run_decision(s, dag_run_id);
     tx.commit();
     return std::make_pair(queued, stopped);
   };
@@ -449,9 +449,9 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     // What the runtime needs besides the instance itself.
     auto load = [](soci::session& s) {
       bj::object variables, connections;
-      for (const auto& v : store::list_variables(s, std::nullopt, {}, 100000, 0, nullptr))
+      for (const auto& v : schema::list_variables(s, std::nullopt, {}, 100000, 0, nullptr))
         variables[v.key] = json::nullable(v.value);
-      for (const auto& c : store::list_connections(s, std::nullopt, {}, 100000, 0, nullptr))
+      for (const auto& c : schema::list_connections(s, std::nullopt, {}, 100000, 0, nullptr))
         connections[c.conn_id] = bj::object{{"conn_type", c.conn_type},     {"host", json::nullable(c.host)},
                                             {"login", json::nullable(c.login)}, {"password", json::nullable(c.password)},
                                             {"schema", json::nullable(c.schema_name)},
@@ -548,8 +548,8 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
   }
 }
 
-asio::awaitable<void> scheduler::record_start(std::int64_t ti_id, long long pid, store::task_instance_record ti) {
-  auto mark = [this, ti_id, pid](soci::session& s) { store::start_ti(s, ti_id, pid, executor_.name()); };
+asio::awaitable<void> scheduler::record_start(std::int64_t ti_id, long long pid, schema::task_instance_record ti) {
+  auto mark = [this, ti_id, pid](soci::session& s) { schema::start_ti(s, ti_id, pid, executor_.name()); };
   co_await db_.write(std::move(mark));
   events_.publish("task_instance", ti_event(ti, "running"));
 }
@@ -561,9 +561,9 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
   } recorded_guard{recording_};
   launched_.erase(result.ti_id);
   auto load = [id = result.ti_id](soci::session& s) {
-    auto ti = store::find_task_instance_by_id(s, id);
-    std::optional<store::dag_run_record> run;
-    if (ti) run = store::find_run_by_id(s, ti->dag_run_id);
+    auto ti = schema::find_task_instance_by_id(s, id);
+    std::optional<schema::dag_run_record> run;
+    if (ti) run = schema::find_run_by_id(s, ti->dag_run_id);
     return std::make_pair(ti, run);
   };
   auto [ti, run] = co_await db_.read(std::move(load));
@@ -571,7 +571,7 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
   auto vd = co_await version(run->dag_version_id);
   const task_node* task = vd ? vd->structure->task(ti->task_id) : nullptr;
 
-  store::try_result outcome;
+  schema::try_result outcome;
   outcome.state = result.state;
   outcome.rendered_fields = result.rendered_fields;
   outcome.xcoms = result.xcoms;
@@ -584,16 +584,16 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
   }
   const auto record = [result, outcome, ti = *ti, run = *run](soci::session& s) {
     soci::transaction tx(s);
-    if (!store::finish_ti(s, result.ti_id, result.try_number, outcome)) return false;
+    if (!schema::finish_ti(s, result.ti_id, result.try_number, outcome)) return false;
     for (const auto& task_id : result.skip_task_ids)
-      for (const auto& other : store::run_task_instances(s, ti.dag_run_id))
-        if (other.task_id == task_id) store::set_ti_state(s, other.id, {"none", "scheduled"}, "skipped");
-    for (const auto& [key, value] : result.variables_set) store::put_variable(s, key, value, std::nullopt);
-    store::event_record e{outcome.state, ti.dag_id, ti.task_id, run.run_id};
+      for (const auto& other : schema::run_task_instances(s, ti.dag_run_id))
+        if (other.task_id == task_id) schema::set_ti_state(s, other.id, {"none", "scheduled"}, "skipped");
+    for (const auto& [key, value] : result.variables_set) schema::put_variable(s, key, value, std::nullopt);
+    schema::event_record e{outcome.state, ti.dag_id, ti.task_id, run.run_id};
     e.map_index = ti.map_index;
     e.try_number = result.try_number;
     if (!result.error.empty()) e.extra = result.error;
-    store::log_event(s, e);
+    schema::log_event(s, e);
     tx.commit();
     return true;
   };
@@ -615,20 +615,20 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
 
 asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) {
   struct dag_state {
-    store::dag_record dag;
-    std::optional<store::dag_version_record> latest;
+    schema::dag_record dag;
+    std::optional<schema::dag_version_record> latest;
     std::optional<std::string> last_logical;
     long long active = 0;
     std::vector<std::int64_t> queued;
   };
   auto read = [dag_ids](soci::session& s) {
     std::vector<dag_state> out;
-    store::dag_filter f;
+    schema::dag_filter f;
     f.dag_ids.assign(dag_ids.begin(), dag_ids.end());
-    for (auto& d : store::list_dags(s, f, {}, 1000000, 0, nullptr)) {
+    for (auto& d : schema::list_dags(s, f, {}, 1000000, 0, nullptr)) {
       dag_state st;
       st.dag = std::move(d);
-      st.latest = store::find_version(s, st.dag.dag_id, std::nullopt, false);
+      st.latest = schema::find_version(s, st.dag.dag_id, std::nullopt, false);
       std::string last;
       soci::indicator ind = soci::i_null;
       s << "SELECT MAX(logical_date) FROM dag_run WHERE dag_id = :d AND run_type = 'scheduled'",
@@ -636,9 +636,9 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
       if (ind == soci::i_ok) st.last_logical = last;
       s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :d AND state IN ('queued', 'running')",
           soci::into(st.active), soci::use(st.dag.dag_id);
-      store::sql_query q("SELECT id FROM dag_run");
+      schema::sql_query q("SELECT id FROM dag_run");
       q.where("dag_id = " + q.bind(st.dag.dag_id)).where("state IN ('queued', 'running')");
-      q.each(s, [&](const store::row_reader& r) { st.queued.push_back(r.integer_or("id", 0)); });
+      q.each(s, [&](const schema::row_reader& r) { st.queued.push_back(r.integer_or("id", 0)); });
       out.push_back(std::move(st));
     }
     return out;
@@ -658,7 +658,7 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
     const int max_runs = std::max(1, vd->structure->max_active_runs);
     // Create every run that is due, as far as max_active_runs allows.
     while (next && *next <= t && !st.dag.is_paused && !st.dag.is_stale && st.active < max_runs) {
-      store::new_run run;
+      schema::new_run run;
       run.dag_id = st.dag.dag_id;
       run.run_id = "scheduled__" + format_python_iso(*next);
       run.dag_version_id = st.latest->id;
@@ -669,9 +669,9 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
       run.run_after = *run.logical_date;
       run.triggered_by = "timetable";
       auto seeds = seeds_of(*vd->structure);
-      auto create = [run, seeds](soci::session& s) { return store::create_run(s, run, seeds); };
+      auto create = [run, seeds](soci::session& s) { return schema::create_run(s, run, seeds); };
       auto created = co_await db_.write(std::move(create));
-      if (auto* r = std::get_if<store::dag_run_record>(&created)) {
+      if (auto* r = std::get_if<schema::dag_run_record>(&created)) {
         pending_runs_.insert(r->id);
         ++st.active;
         events_.publish("dag_run", {{"dag_id", r->dag_id}, {"run_id", r->run_id}, {"state", r->state}});

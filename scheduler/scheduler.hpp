@@ -30,7 +30,7 @@
 namespace leoflow {
 class console;
 class event_bus;
-namespace store {
+namespace schema {
 class database;
 }
 namespace executors {
@@ -69,7 +69,7 @@ struct trigger_error {
 
 class scheduler {
  public:
-  scheduler(boost::asio::any_io_executor ex, store::database& db, executors::executor& exec,
+  scheduler(boost::asio::any_io_executor ex, schema::database& db, executors::executor& exec,
             console& out, event_bus& events, scheduler_options options);
   ~scheduler();
 
@@ -82,7 +82,7 @@ class scheduler {
   boost::asio::awaitable<void> settle(std::chrono::milliseconds limit);
 
   // Creates a run now (the API's trigger). Thread-safe.
-  boost::asio::awaitable<std::variant<store::dag_run_record, trigger_error>> trigger(trigger_request r);
+  boost::asio::awaitable<std::variant<schema::dag_run_record, trigger_error>> trigger(trigger_request r);
 
   // Something changed for a run (created, cleared, marked): look again.
   void wake_run(std::int64_t dag_run_id);
@@ -112,7 +112,7 @@ class scheduler {
   boost::asio::awaitable<void> alarm_loop();
   boost::asio::awaitable<void> finish_try(executors::task_result result);
   // Coroutine parameters are copied into the frame: safe to spawn.
-  boost::asio::awaitable<void> record_start(std::int64_t ti_id, long long pid, store::task_instance_record ti);
+  boost::asio::awaitable<void> record_start(std::int64_t ti_id, long long pid, schema::task_instance_record ti);
   boost::asio::awaitable<std::shared_ptr<const version_data>> version(std::int64_t version_id);
 
   void ensure_pumping();
@@ -122,7 +122,7 @@ class scheduler {
   void spawn(Awaitable a, const char* what);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
-  store::database& db_;
+  schema::database& db_;
   executors::executor& executor_;
   console& console_;
   event_bus& events_;

@@ -6,7 +6,7 @@
 #include "schema/query.hpp"
 #include "schema/soci_optional.hpp"
 
-namespace leoflow::store {
+namespace leoflow::schema {
 namespace {
 
 variable_record read_variable(const row_reader& r) {
@@ -126,4 +126,4 @@ bool delete_connection(soci::session& s, const std::string& conn_id) {
   return st.get_affected_rows() > 0;
 }
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

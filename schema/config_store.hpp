@@ -11,7 +11,7 @@
 
 #include "schema/dag_store.hpp"
 
-namespace leoflow::store {
+namespace leoflow::schema {
 
 struct variable_record {
   std::int64_t id = 0;
@@ -44,4 +44,4 @@ std::optional<connection_record> find_connection(soci::session& s, const std::st
 void put_connection(soci::session& s, const connection_record& c);
 bool delete_connection(soci::session& s, const std::string& conn_id);
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

@@ -12,7 +12,7 @@
 #include "schema/query.hpp"
 #include "schema/soci_optional.hpp"
 
-namespace leoflow::store {
+namespace leoflow::schema {
 namespace {
 
 dag_record read_dag(const row_reader& r) {
@@ -441,4 +441,4 @@ void log_event(soci::session& s, const event_record& e) {
       soci::use(e.extra), soci::use(e.logical_date);
 }
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

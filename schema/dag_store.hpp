@@ -11,7 +11,7 @@
 
 #include <soci/session.h>
 
-namespace leoflow::store {
+namespace leoflow::schema {
 
 using opt_string = std::optional<std::string>;
 
@@ -217,4 +217,4 @@ struct event_record {
 };
 void log_event(soci::session& s, const event_record& e);
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

@@ -12,7 +12,7 @@
 
 #include "common/embedded.hpp"
 
-namespace leoflow::store {
+namespace leoflow::schema {
 namespace {
 
 struct migration {
@@ -156,4 +156,4 @@ void database::stop() {
   reader_pool_.join();
 }
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

@@ -19,7 +19,7 @@
 
 #include "common/offload.hpp"
 
-namespace leoflow::store {
+namespace leoflow::schema {
 
 // A failure the user can act on (newer schema, unreadable file, disk full).
 class store_error : public std::runtime_error {
@@ -123,4 +123,4 @@ class database {
   std::vector<std::unique_ptr<soci::session>> idle_readers_;
 };
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <soci/soci.h>
 
-namespace leoflow::store {
+namespace leoflow::schema {
 
 std::optional<std::string> row_reader::text(const std::string& column) const {
   const auto& props = row_.get_properties(column);
@@ -193,4 +193,4 @@ std::vector<std::string> like_patterns(const std::string& pattern) {
   return out;
 }
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

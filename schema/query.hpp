@@ -11,7 +11,7 @@
 #include <soci/row.h>
 #include <soci/session.h>
 
-namespace leoflow::store {
+namespace leoflow::schema {
 
 class row_reader {
  public:
@@ -75,4 +75,4 @@ class sql_query {
 // separated by '|'; a term without '%' matches as a substring.
 std::vector<std::string> like_patterns(const std::string& pattern);
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

@@ -11,7 +11,7 @@
 #include "schema/query.hpp"
 #include "schema/soci_optional.hpp"
 
-namespace leoflow::store {
+namespace leoflow::schema {
 namespace {
 
 constexpr const char* run_select =
@@ -630,4 +630,4 @@ std::optional<event_log_record> find_event(soci::session& s, std::int64_t id) {
   return v.front();
 }
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

@@ -15,7 +15,7 @@
 
 #include "schema/dag_store.hpp"
 
-namespace leoflow::store {
+namespace leoflow::schema {
 
 using opt_int = std::optional<long long>;
 
@@ -246,4 +246,4 @@ std::vector<event_log_record> list_events(soci::session& s, const event_filter& 
                                           long long offset, long long* total);
 std::optional<event_log_record> find_event(soci::session& s, std::int64_t id);
 
-}  // namespace leoflow::store
+}  // namespace leoflow::schema

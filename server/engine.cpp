@@ -72,10 +72,10 @@ int run_engine(const engine_options& options, console& out) {
     out.failure(fmt::format("cannot create {}", layout.dev.string()), e.what());
     return 1;
   }
-  std::unique_ptr<store::database> db;
+  std::unique_ptr<schema::database> db;
   try {
-    db = std::make_unique<store::database>(layout.database);
-  } catch (const store::store_error& e) {
+    db = std::make_unique<schema::database>(layout.database);
+  } catch (const schema::store_error& e) {
     out.failure("cannot open the Lite database", e.what());
     return 1;
   }

@@ -42,7 +42,7 @@ std::string schedule_summary(const bj::object& dag) {
 }
 
 std::optional<std::string> read_dag(const bj::object& dag, std::string_view source,
-                                    store::dag_registration& out) {
+                                    schema::dag_registration& out) {
   auto id = json::get_string(dag, "dag_id");
   if (!id) return "a DAG without a string dag_id";
   if (!valid_dag_id(*id))
@@ -93,7 +93,7 @@ std::optional<std::string> read_dag(const bj::object& dag, std::string_view sour
     for (const auto& w : *warnings) {
       const auto* o = w.if_object();
       if (!o) continue;
-      store::dag_warning_record rec;
+      schema::dag_warning_record rec;
       rec.dag_id = *id;
       rec.warning_type = json::get_string(*o, "type").value_or("warning");
       rec.message = json::get_string(*o, "message").value_or("");
@@ -119,7 +119,7 @@ std::variant<parsed_file, std::string> read_parser_output(std::string_view outpu
   for (const auto& d : *dags) {
     const auto* dag = d.if_object();
     if (!dag) return std::string("a DAG spec is not a JSON object");
-    store::dag_registration reg;
+    schema::dag_registration reg;
     if (auto problem = read_dag(*dag, source, reg)) return *problem;
     if (!seen.insert(reg.dag_id).second)
       return fmt::format("the file defines DAG '{}' twice", reg.dag_id);

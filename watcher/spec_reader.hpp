@@ -13,7 +13,7 @@
 namespace leoflow::watcher {
 
 struct parsed_file {
-  std::vector<store::dag_registration> dags;
+  std::vector<schema::dag_registration> dags;
   std::vector<int> task_counts;  // parallel to dags
 };
 

@@ -74,7 +74,7 @@ void watcher::spawn(Awaitable a, const char* what) {
   });
 }
 
-watcher::watcher(asio::any_io_executor ex, store::database& db, console& out,
+watcher::watcher(asio::any_io_executor ex, schema::database& db, console& out,
                  watcher_options options, watcher_listener listener)
     : strand_(asio::make_strand(ex)), db_(db), console_(out), options_(std::move(options)),
       listener_(std::move(listener)), inotify_(strand_), tick_timer_(strand_),
@@ -98,7 +98,7 @@ asio::awaitable<void> watcher::initial_round() {
   // running (delete them) or that live outside today's folders (stale).
   std::set<fs::path> dirs;
   for (const auto& p : found) dirs.insert(p.dir);
-  auto list_known = [](soci::session& s) { return store::list_dag_projects(s); };
+  auto list_known = [](soci::session& s) { return schema::list_dag_projects(s); };
   auto known = co_await db_.read(std::move(list_known));
   std::set<fs::path> vanished;
   for (const auto& d : known) {
@@ -108,7 +108,7 @@ asio::awaitable<void> watcher::initial_round() {
       vanished.insert(dir);
     } else if (!d.is_stale) {
       const auto id = d.dag_id;
-      auto mark_stale = [id](soci::session& s) { store::set_stale(s, id, true); };
+      auto mark_stale = [id](soci::session& s) { schema::set_stale(s, id, true); };
       co_await db_.write(std::move(mark_stale));
     }
   }
@@ -362,13 +362,13 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
       d.dependencies = boost::json::serialize(deps);
       d.venv_name = info.venv_name;
     }
-    store::file_origin origin{info.dag_file.string(),
+    schema::file_origin origin{info.dag_file.string(),
                               info.dag_file.lexically_relative(info.root).string(),
                               info.bundle_name, info.dir.string()};
     const double seconds = outcome.seconds;
     const bool paused = options_.paused_at_creation;
     auto registration = [origin, dags = parsed.dags, seconds, paused](soci::session& s) {
-      return store::register_file(s, origin, dags, seconds, paused);
+      return schema::register_file(s, origin, dags, seconds, paused);
     };
     auto result = co_await db_.write(std::move(registration));
     if (result.conflict) {
@@ -385,13 +385,13 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
       const auto& r = result.dags[i];
       const int tasks = parsed.task_counts[i];
       switch (r.outcome) {
-        case store::registration_outcome::created:
-        case store::registration_outcome::new_version:
+        case schema::registration_outcome::created:
+        case schema::registration_outcome::new_version:
           console_.success(fmt::format("{}: registered version {} ({} task{}, {:.2f} s)", r.dag_id,
                                        r.version_number, tasks, tasks == 1 ? "" : "s", seconds));
           if (listener_.dag_registered) listener_.dag_registered(r.dag_id, r.version_number, origin.fileloc);
           break;
-        case store::registration_outcome::unchanged:
+        case schema::registration_outcome::unchanged:
           console_.info(fmt::format("· {}: unchanged (version {}, {} task{})", r.dag_id,
                                     r.version_number, tasks, tasks == 1 ? "" : "s"));
           break;
@@ -422,9 +422,9 @@ asio::awaitable<void> watcher::record_error(const project& p, const fs::path& fi
   const std::string trace = detail;
   const std::string dir = p.dir.string();
   auto record = [fileloc, bundle, trace, dir](soci::session& s) {
-    store::record_import_error(s, fileloc, bundle, trace);
+    schema::record_import_error(s, fileloc, bundle, trace);
     std::vector<std::string> ids;
-    for (const auto& d : store::list_dag_projects(s))
+    for (const auto& d : schema::list_dag_projects(s))
       if (d.project_dir && *d.project_dir == dir) ids.push_back(d.dag_id);
     return ids;
   };
@@ -466,7 +466,7 @@ asio::awaitable<void> watcher::rescan() {
 
 asio::awaitable<void> watcher::remove_project(fs::path dir, std::string reason) {
   const std::string d = dir.string();
-  auto remove = [d](soci::session& s) { return store::delete_project(s, d); };
+  auto remove = [d](soci::session& s) { return schema::delete_project(s, d); };
   auto removed = co_await db_.write(std::move(remove));
   for (const auto& id : removed) {
     console_.failure(fmt::format("removed dag \"{}\" from registry ({})", id, reason));

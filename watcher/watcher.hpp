@@ -29,7 +29,7 @@
 
 namespace leoflow {
 class console;
-namespace store {
+namespace schema {
 class database;
 }
 }  // namespace leoflow
@@ -69,7 +69,7 @@ struct watcher_listener {
 
 class watcher {
  public:
-  watcher(boost::asio::any_io_executor ex, store::database& db, console& out,
+  watcher(boost::asio::any_io_executor ex, schema::database& db, console& out,
           watcher_options options, watcher_listener listener = {});
   ~watcher();
 
@@ -121,7 +121,7 @@ class watcher {
   void spawn(Awaitable a, const char* what);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
-  store::database& db_;
+  schema::database& db_;
   console& console_;
   watcher_options options_;
   watcher_listener listener_;

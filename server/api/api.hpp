@@ -10,7 +10,7 @@
 namespace leoflow {
 class console;
 class event_bus;
-namespace store {
+namespace schema {
 class database;
 }
 namespace scheduler {
@@ -23,7 +23,7 @@ namespace leoflow::api {
 // What the handlers may use. Hooks are optional; the engine fills in the ones
 // it has (the scheduler, the watcher).
 struct api_context {
-  store::database& db;
+  schema::database& db;
   console& out;
   event_bus& events;
   std::string leoflow_version;

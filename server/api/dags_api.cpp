@@ -49,11 +49,11 @@ std::vector<std::string> dag_order_columns(const std::vector<std::string>& order
 }
 
 // The filters shared by GET and PATCH /dags.
-store::dag_filter read_dag_filter(http::query_params& q) {
-  store::dag_filter f;
-  if (auto p = q.string("dag_id_pattern")) f.dag_id_patterns = store::like_patterns(*p);
+schema::dag_filter read_dag_filter(http::query_params& q) {
+  schema::dag_filter f;
+  if (auto p = q.string("dag_id_pattern")) f.dag_id_patterns = schema::like_patterns(*p);
   if (auto p = q.string("dag_display_name_pattern")) {
-    auto more = store::like_patterns(*p);
+    auto more = schema::like_patterns(*p);
     f.dag_id_patterns.insert(f.dag_id_patterns.end(), more.begin(), more.end());
   }
   f.tags = q.list("tags");
@@ -91,8 +91,8 @@ response not_found_dag(const std::string& dag_id) {
 }
 
 struct dag_with_spec {
-  std::optional<store::dag_record> dag;
-  std::optional<store::dag_version_record> version;
+  std::optional<schema::dag_record> dag;
+  std::optional<schema::dag_version_record> version;
   long long active_runs = 0;
 };
 
@@ -100,9 +100,9 @@ asio::awaitable<dag_with_spec> load_dag_with_spec(api_context& ctx, const std::s
                                                   std::optional<int> version_number = {}) {
   auto load = [dag_id, version_number](soci::session& s) {
     dag_with_spec out;
-    out.dag = store::find_dag(s, dag_id);
+    out.dag = schema::find_dag(s, dag_id);
     if (out.dag) {
-      out.version = store::find_version(s, dag_id, version_number, true);
+      out.version = schema::find_version(s, dag_id, version_number, true);
       s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :id AND state IN ('queued', 'running')",
           soci::into(out.active_runs), soci::use(dag_id);
     }
@@ -127,11 +127,11 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     auto columns = dag_order_columns(order);
     auto list = [filter, columns, limit, offset, last_state](soci::session& s) {
       long long total = 0;
-      auto dags = store::list_dags(s, filter, columns, last_state ? 100000 : limit,
+      auto dags = schema::list_dags(s, filter, columns, last_state ? 100000 : limit,
                                    last_state ? 0 : offset, &total);
       if (last_state) {
         // Filter on the latest run's state, then page.
-        std::vector<store::dag_record> kept;
+        std::vector<schema::dag_record> kept;
         for (auto& d : dags) {
           std::string state;
           s << "SELECT state FROM dag_run WHERE dag_id = :id ORDER BY run_after DESC, id DESC "
@@ -140,7 +140,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           if (s.got_data() && state == *last_state) kept.push_back(std::move(d));
         }
         total = static_cast<long long>(kept.size());
-        std::vector<store::dag_record> page;
+        std::vector<schema::dag_record> page;
         for (long long i = offset; i < total && i - offset < limit; ++i)
           page.push_back(std::move(kept[static_cast<std::size_t>(i)]));
         dags = std::move(page);
@@ -173,12 +173,12 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     const bool value = *paused;
     auto update = [filter, value, limit, offset](soci::session& s) {
       long long total = 0;
-      auto dags = store::list_dags(s, filter, {}, 1000000, 0, &total);
+      auto dags = schema::list_dags(s, filter, {}, 1000000, 0, &total);
       for (auto& d : dags) {
-        store::set_paused(s, d.dag_id, value);
+        schema::set_paused(s, d.dag_id, value);
         d.is_paused = value;
       }
-      std::vector<store::dag_record> page;
+      std::vector<schema::dag_record> page;
       for (long long i = offset; i < total && i - offset < limit; ++i)
         page.push_back(dags[static_cast<std::size_t>(i)]);
       return std::make_pair(std::move(page), total);
@@ -195,7 +195,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
 
   r.add("GET", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
-    auto find = [dag_id](soci::session& s) { return store::find_dag(s, dag_id); };
+    auto find = [dag_id](soci::session& s) { return schema::find_dag(s, dag_id); };
     auto dag = co_await ctx.db.read(std::move(find));
     if (!dag) co_return not_found_dag(dag_id);
     co_return http::json(dag_response(*dag));
@@ -226,10 +226,10 @@ void add_dag_routes(http::router& r, api_context& ctx) {
       co_return v.error_response();
     }
     const bool value = *paused;
-    auto update = [dag_id, value](soci::session& s) -> std::optional<store::dag_record> {
-      if (!store::set_paused(s, dag_id, value)) return std::nullopt;
-      store::log_event(s, {value ? "paused" : "unpaused", dag_id});
-      return store::find_dag(s, dag_id);
+    auto update = [dag_id, value](soci::session& s) -> std::optional<schema::dag_record> {
+      if (!schema::set_paused(s, dag_id, value)) return std::nullopt;
+      schema::log_event(s, {value ? "paused" : "unpaused", dag_id});
+      return schema::find_dag(s, dag_id);
     };
     auto dag = co_await ctx.db.write(std::move(update));
     if (!dag) co_return not_found_dag(dag_id);
@@ -241,8 +241,8 @@ void add_dag_routes(http::router& r, api_context& ctx) {
   r.add("DELETE", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     auto remove = [dag_id](soci::session& s) {
-      const bool deleted = store::delete_dag(s, dag_id);
-      if (deleted) store::log_event(s, {"delete_dag", dag_id});
+      const bool deleted = schema::delete_dag(s, dag_id);
+      if (deleted) schema::log_event(s, {"delete_dag", dag_id});
       return deleted;
     };
     const bool deleted = co_await ctx.db.write(std::move(remove));
@@ -340,8 +340,8 @@ void add_dag_routes(http::router& r, api_context& ctx) {
       long long total = 0;
       std::optional<int> n;
       if (version_number) n = static_cast<int>(*version_number);
-      const bool exists = store::find_dag(s, dag_id).has_value();
-      auto versions = store::list_versions(s, dag_id, n, desc, column, limit, offset, &total);
+      const bool exists = schema::find_dag(s, dag_id).has_value();
+      auto versions = schema::list_versions(s, dag_id, n, desc, column, limit, offset, &total);
       if (bundle) {
         std::erase_if(versions, [&](const auto& v) { return v.bundle_name != *bundle; });
         total = static_cast<long long>(versions.size());
@@ -368,7 +368,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
                   bj::string(text));
             co_return v.error_response();
           }
-          auto find = [dag_id, n](soci::session& s) { return store::find_version(s, dag_id, n, false); };
+          auto find = [dag_id, n](soci::session& s) { return schema::find_version(s, dag_id, n, false); };
           auto v = co_await ctx.db.read(std::move(find));
           if (!v)
             co_return http::error(404, fmt::format("The DagVersion with dag_id: `{}` and version_number: "
@@ -413,7 +413,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     const bool desc = !order.empty() && order.front()[0] == '-';
     auto list = [=](soci::session& s) {
       long long total = 0;
-      auto tags = store::list_tags(s, pattern, desc, limit, offset, &total);
+      auto tags = schema::list_tags(s, pattern, desc, limit, offset, &total);
       return std::make_pair(std::move(tags), total);
     };
     auto [tags, total] = co_await ctx.db.read(std::move(list));
@@ -432,7 +432,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     if (auto p = q.problem()) co_return *p;
     auto list = [=](soci::session& s) {
       long long total = 0;
-      auto warnings = store::list_dag_warnings(s, dag_id, type, order, limit, offset, &total);
+      auto warnings = schema::list_dag_warnings(s, dag_id, type, order, limit, offset, &total);
       return std::make_pair(std::move(warnings), total);
     };
     auto [warnings, total] = co_await ctx.db.read(std::move(list));
@@ -449,7 +449,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
   r.add("PUT", "/api/v2/parseDagFile/{file_token}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto token = req.param("file_token");
     auto find = [token](soci::session& s) -> std::optional<std::string> {
-      for (const auto& d : store::list_dag_projects(s))
+      for (const auto& d : schema::list_dag_projects(s))
         if (file_token(d.fileloc) == token) return d.fileloc;
       return std::nullopt;
     };

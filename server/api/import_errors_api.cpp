@@ -35,10 +35,10 @@ void add_import_error_routes(http::router& r, api_context& ctx) {
       columns.push_back((desc ? "-" : "") + attr);
     }
     std::vector<std::string> patterns;
-    if (pattern) patterns = store::like_patterns(*pattern);
+    if (pattern) patterns = schema::like_patterns(*pattern);
     auto list = [=](soci::session& s) {
       long long total = 0;
-      auto errors = store::list_import_errors(s, patterns, columns, limit, offset, &total);
+      auto errors = schema::list_import_errors(s, patterns, columns, limit, offset, &total);
       return std::make_pair(std::move(errors), total);
     };
     auto [errors, total] = co_await ctx.db.read(std::move(list));
@@ -57,7 +57,7 @@ void add_import_error_routes(http::router& r, api_context& ctx) {
             "Input should be a valid integer, unable to parse string as an integer", bj::string(text));
       co_return v.error_response();
     }
-    auto find = [id](soci::session& s) { return store::find_import_error(s, id); };
+    auto find = [id](soci::session& s) { return schema::find_import_error(s, id); };
     auto e = co_await ctx.db.read(std::move(find));
     if (!e) co_return http::error(404, fmt::format("The ImportError with import_error_id: `{}` was not found", id));
     co_return http::json(import_error_response(*e));

@@ -35,8 +35,8 @@ bool read_text(const bj::object& body, std::string_view key, std::optional<std::
 }
 
 // A connection from a ConnectionBody.
-std::optional<store::connection_record> read_connection(const bj::object& body, http::validation& v) {
-  store::connection_record c;
+std::optional<schema::connection_record> read_connection(const bj::object& body, http::validation& v) {
+  schema::connection_record c;
   std::optional<std::string> id, type;
   read_text(body, "connection_id", id, v);
   read_text(body, "conn_type", type, v);
@@ -81,7 +81,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     http::query_params q(req);
     auto ids = q.list("dag_ids");
     if (auto p = q.problem()) co_return *p;
-    auto stats = [ids](soci::session& s) { return store::run_stats(s, ids); };
+    auto stats = [ids](soci::session& s) { return schema::run_stats(s, ids); };
     auto all = co_await ctx.db.read(std::move(stats));
     bj::array dags;
     for (const auto& d : all) {
@@ -102,7 +102,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
-    store::event_filter f;
+    schema::event_filter f;
     f.dag_id = q.string("dag_id");
     f.task_id = q.string("task_id");
     f.run_id = q.string("run_id");
@@ -124,7 +124,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     }
     auto list = [=](soci::session& s) {
       long long total = 0;
-      auto events = store::list_events(s, f, sql_order, limit, offset, &total);
+      auto events = schema::list_events(s, f, sql_order, limit, offset, &total);
       return std::make_pair(std::move(events), total);
     };
     auto [events, total] = co_await ctx.db.read(std::move(list));
@@ -142,7 +142,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
       v.add("int_parsing", {"path", "event_log_id"}, "Input should be a valid integer, unable to parse string as an integer", bj::string(text));
       co_return v.error_response();
     }
-    auto find = [id](soci::session& s) { return store::find_event(s, id); };
+    auto find = [id](soci::session& s) { return schema::find_event(s, id); };
     auto e = co_await ctx.db.read(std::move(find));
     if (!e) co_return http::error(404, fmt::format("The Event Log with id: `{}` not found", id));
     co_return http::json(event_log_response(*e));
@@ -165,7 +165,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     }
     auto list = [=](soci::session& s) {
       long long total = 0;
-      auto vars = store::list_variables(s, pattern, sql_order, limit, offset, &total);
+      auto vars = schema::list_variables(s, pattern, sql_order, limit, offset, &total);
       return std::make_pair(std::move(vars), total);
     };
     auto [vars, total] = co_await ctx.db.read(std::move(list));
@@ -176,7 +176,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
 
   r.add("GET", "/api/v2/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto key = req.param("variable_key");
-    auto find = [key](soci::session& s) { return store::find_variable(s, key); };
+    auto find = [key](soci::session& s) { return schema::find_variable(s, key); };
     auto v = co_await ctx.db.read(std::move(find));
     if (!v) co_return http::error(404, fmt::format("The Variable with key: `{}` was not found", key));
     co_return http::json(variable_response(*v));
@@ -210,12 +210,12 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     if (path_key && *key != *path_key) co_return http::error(400, "Invalid body, key from request body doesn't match uri parameter");
     if (!valid_key(*key)) co_return http::error(400, "A variable key uses letters, digits, '_', '-' and '.' (at most 250)");
     const bool create = !path_key;
-    auto put = [=](soci::session& s) -> std::optional<store::variable_record> {
-      const bool exists = store::find_variable(s, *key).has_value();
+    auto put = [=](soci::session& s) -> std::optional<schema::variable_record> {
+      const bool exists = schema::find_variable(s, *key).has_value();
       if (create == exists) return std::nullopt;
-      store::put_variable(s, *key, value, description);
-      store::log_event(s, {create ? "variable.create" : "variable.edit", std::nullopt, std::nullopt, std::nullopt, std::nullopt, *key});
-      return store::find_variable(s, *key);
+      schema::put_variable(s, *key, value, description);
+      schema::log_event(s, {create ? "variable.create" : "variable.edit", std::nullopt, std::nullopt, std::nullopt, std::nullopt, *key});
+      return schema::find_variable(s, *key);
     };
     auto stored = co_await ctx.db.write(std::move(put));
     if (!stored)
@@ -230,7 +230,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
   });
   r.add("DELETE", "/api/v2/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto key = req.param("variable_key");
-    auto remove = [key](soci::session& s) { return store::delete_variable(s, key); };
+    auto remove = [key](soci::session& s) { return schema::delete_variable(s, key); };
     if (!co_await ctx.db.write(std::move(remove)))
       co_return http::error(404, fmt::format("The Variable with key: `{}` was not found", key));
     co_return http::no_content();
@@ -252,7 +252,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     }
     auto list = [=](soci::session& s) {
       long long total = 0;
-      auto conns = store::list_connections(s, pattern, sql_order, limit, offset, &total);
+      auto conns = schema::list_connections(s, pattern, sql_order, limit, offset, &total);
       return std::make_pair(std::move(conns), total);
     };
     auto [conns, total] = co_await ctx.db.read(std::move(list));
@@ -263,7 +263,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
 
   r.add("GET", "/api/v2/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto id = req.param("connection_id");
-    auto find = [id](soci::session& s) { return store::find_connection(s, id); };
+    auto find = [id](soci::session& s) { return schema::find_connection(s, id); };
     auto c = co_await ctx.db.read(std::move(find));
     if (!c) co_return http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", id));
     co_return http::json(connection_response(*c));
@@ -280,15 +280,15 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     if (path_id && c->conn_id != *path_id) co_return http::error(400, "The connection_id in the body does not match the URL");
     if (!valid_key(c->conn_id)) co_return http::error(400, "A connection id uses letters, digits, '_', '-' and '.' (at most 250)");
     const bool create = !path_id;
-    auto put = [=](soci::session& s) -> std::optional<store::connection_record> {
-      auto existing = store::find_connection(s, c->conn_id);
+    auto put = [=](soci::session& s) -> std::optional<schema::connection_record> {
+      auto existing = schema::find_connection(s, c->conn_id);
       if (create == existing.has_value()) return std::nullopt;
       auto updated = *c;
       // A PATCH without a password keeps the stored one.
       if (!create && !body->contains("password")) updated.password = existing->password;
-      store::put_connection(s, updated);
-      store::log_event(s, {create ? "connection.create" : "connection.edit", std::nullopt, std::nullopt, std::nullopt, std::nullopt, c->conn_id});
-      return store::find_connection(s, c->conn_id);
+      schema::put_connection(s, updated);
+      schema::log_event(s, {create ? "connection.create" : "connection.edit", std::nullopt, std::nullopt, std::nullopt, std::nullopt, c->conn_id});
+      return schema::find_connection(s, c->conn_id);
     };
     auto stored = co_await ctx.db.write(std::move(put));
     if (!stored)
@@ -303,7 +303,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
   });
   r.add("DELETE", "/api/v2/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto id = req.param("connection_id");
-    auto remove = [id](soci::session& s) { return store::delete_connection(s, id); };
+    auto remove = [id](soci::session& s) { return schema::delete_connection(s, id); };
     if (!co_await ctx.db.write(std::move(remove)))
       co_return http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", id));
     co_return http::no_content();
@@ -313,9 +313,9 @@ void add_misc_routes(http::router& r, api_context& ctx) {
   auto default_pool = [&ctx]() -> asio::awaitable<bj::object> {
     auto count = [](soci::session& s) {
       std::map<std::string, long long> by_state;
-      store::sql_query q("SELECT state, COUNT(*) AS n FROM task_instance");
+      schema::sql_query q("SELECT state, COUNT(*) AS n FROM task_instance");
       q.where("state IN ('running', 'queued', 'scheduled')").group_by("state");
-      q.each(s, [&](const store::row_reader& r) { by_state[r.text_or("state", "")] = r.integer_or("n", 0); });
+      q.each(s, [&](const schema::row_reader& r) { by_state[r.text_or("state", "")] = r.integer_or("n", 0); });
       return by_state;
     };
     auto by_state = co_await ctx.db.read(std::move(count));

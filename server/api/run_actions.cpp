@@ -10,20 +10,20 @@
 namespace leoflow::api {
 
 std::optional<run_context> load_run(soci::session& s, const std::string& dag_id, const std::string& run_id) {
-  auto run = store::find_run(s, dag_id, run_id);
+  auto run = schema::find_run(s, dag_id, run_id);
   if (!run) return std::nullopt;
-  auto version = store::find_version_by_id(s, run->dag_version_id, true);
+  auto version = schema::find_version_by_id(s, run->dag_version_id, true);
   if (!version) return std::nullopt;
   std::string error;
   auto structure = scheduler::read_structure(version->spec, error);
   if (!structure) return std::nullopt;
-  return run_context{*run, store::run_task_instances(s, run->id), structure};
+  return run_context{*run, schema::run_task_instances(s, run->id), structure};
 }
 
 std::vector<std::int64_t> mark_run(soci::session& s, const run_context& ctx, const std::string& state) {
   std::vector<std::int64_t> stop;
   if (state == "queued") {
-    store::set_run_state(s, ctx.run.id, {"success", "failed", "running", "queued"}, "queued");
+    schema::set_run_state(s, ctx.run.id, {"success", "failed", "running", "queued"}, "queued");
     return stop;
   }
   for (const auto& ti : ctx.tis) {
@@ -31,13 +31,13 @@ std::vector<std::int64_t> mark_run(soci::session& s, const run_context& ctx, con
     const bool active = ti.state == "running" || ti.state == "queued";
     if (active) stop.push_back(ti.id);
     const std::string to = state == "success" ? "success" : (active ? "failed" : "skipped");
-    store::set_ti_state(s, ti.id, {ti.state.value_or("none")}, to);
+    schema::set_ti_state(s, ti.id, {ti.state.value_or("none")}, to);
   }
-  store::set_run_state(s, ctx.run.id, {"queued", "running", "success", "failed"}, state);
+  schema::set_run_state(s, ctx.run.id, {"queued", "running", "success", "failed"}, state);
   return stop;
 }
 
-std::vector<const store::task_instance_record*> select_instances(const run_context& ctx, const selection& sel) {
+std::vector<const schema::task_instance_record*> select_instances(const run_context& ctx, const selection& sel) {
   std::set<std::pair<std::string, int>> wanted_exact;
   std::set<std::string> wanted_tasks;
   if (sel.tasks.empty()) {
@@ -51,7 +51,7 @@ std::vector<const store::task_instance_record*> select_instances(const run_conte
       for (const auto& rel : ctx.structure->relatives(task_id, down)) wanted_tasks.insert(rel);
     }
   }
-  std::vector<const store::task_instance_record*> out;
+  std::vector<const schema::task_instance_record*> out;
   for (const auto& ti : ctx.tis) {
     if (!wanted_tasks.count(ti.task_id) && !wanted_exact.count({ti.task_id, ti.map_index})) continue;
     if (sel.only_failed && ti.state != "failed" && ti.state != "upstream_failed") continue;
@@ -62,28 +62,28 @@ std::vector<const store::task_instance_record*> select_instances(const run_conte
 }
 
 std::vector<std::int64_t> clear_instances(soci::session& s, const run_context& ctx,
-                                          const std::vector<const store::task_instance_record*>& tis,
+                                          const std::vector<const schema::task_instance_record*>& tis,
                                           bool reset_run) {
   std::vector<std::int64_t> stop;
   for (const auto* ti : tis) {
     if (ti->state == "running" || ti->state == "queued") stop.push_back(ti->id);
-    store::clear_ti(s, ti->id);
+    schema::clear_ti(s, ti->id);
   }
   if (reset_run && !tis.empty())
-    store::set_run_state(s, ctx.run.id, {"success", "failed", "running", "queued"}, "queued");
+    schema::set_run_state(s, ctx.run.id, {"success", "failed", "running", "queued"}, "queued");
   return stop;
 }
 
 std::vector<std::int64_t> mark_instances(soci::session& s, const run_context& ctx,
-                                         const std::vector<const store::task_instance_record*>& tis,
+                                         const std::vector<const schema::task_instance_record*>& tis,
                                          const std::string& state) {
   std::vector<std::int64_t> stop;
   for (const auto* ti : tis) {
     if (ti->state == "running" || ti->state == "queued") stop.push_back(ti->id);
-    store::set_ti_state(s, ti->id, {}, state);
+    schema::set_ti_state(s, ti->id, {}, state);
   }
   if (!tis.empty() && (ctx.run.state == "success" || ctx.run.state == "failed"))
-    store::set_run_state(s, ctx.run.id, {"success", "failed"}, "queued");
+    schema::set_run_state(s, ctx.run.id, {"success", "failed"}, "queued");
   return stop;
 }
 

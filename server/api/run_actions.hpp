@@ -18,8 +18,8 @@
 namespace leoflow::api {
 
 struct run_context {
-  store::dag_run_record run;
-  std::vector<store::task_instance_record> tis;
+  schema::dag_run_record run;
+  std::vector<schema::task_instance_record> tis;
   std::shared_ptr<const scheduler::dag_structure> structure;
 };
 
@@ -39,17 +39,17 @@ struct selection {
   bool only_failed = false;
   bool only_running = false;
 };
-std::vector<const store::task_instance_record*> select_instances(const run_context& ctx, const selection& sel);
+std::vector<const schema::task_instance_record*> select_instances(const run_context& ctx, const selection& sel);
 
 // Clears instances for a re-run and puts the run back in the queue.
 std::vector<std::int64_t> clear_instances(soci::session& s, const run_context& ctx,
-                                          const std::vector<const store::task_instance_record*>& tis,
+                                          const std::vector<const schema::task_instance_record*>& tis,
                                           bool reset_run);
 
 // Sets instances to a state; a finished run goes back to the queue so the
 // scheduler decides again.
 std::vector<std::int64_t> mark_instances(soci::session& s, const run_context& ctx,
-                                         const std::vector<const store::task_instance_record*>& tis,
+                                         const std::vector<const schema::task_instance_record*>& tis,
                                          const std::string& state);
 
 }  // namespace leoflow::api

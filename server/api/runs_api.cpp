@@ -97,19 +97,19 @@ void forbid_extra(const bj::object& body, std::initializer_list<std::string_view
 }
 
 void add_bounds(http::query_params& q, std::string_view name, const std::string& column,
-                std::vector<store::run_filter::bound>& bounds) {
+                std::vector<schema::run_filter::bound>& bounds) {
   for (auto& [op, value] : q.time_range(name)) bounds.push_back({column, op, value});
 }
 
-bj::object runs_page(const std::vector<store::dag_run_record>& runs, long long total) {
+bj::object runs_page(const std::vector<schema::dag_run_record>& runs, long long total) {
   bj::array items;
   for (const auto& r : runs) items.push_back(dag_run_response(r));
   return bj::object{{"dag_runs", std::move(items)}, {"total_entries", total}};
 }
 
-bj::object instances_page(const std::vector<const store::task_instance_record*>& tis,
-                          const store::dag_run_record& run) {
-  store::dag_version_record v;
+bj::object instances_page(const std::vector<const schema::task_instance_record*>& tis,
+                          const schema::dag_run_record& run) {
+  schema::dag_version_record v;
   v.uuid = run.version_uuid;
   v.version_number = run.version_number;
   v.dag_id = run.dag_id;
@@ -128,7 +128,7 @@ void add_run_routes(http::router& r, api_context& ctx) {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
-    store::run_filter f;
+    schema::run_filter f;
     if (dag_id != "~") f.dag_id = dag_id;
     f.states = q.list("state");
     f.run_types = q.list("run_type");
@@ -161,8 +161,8 @@ void add_run_routes(http::router& r, api_context& ctx) {
     }
     auto list = [=](soci::session& s) {
       long long total = 0;
-      const bool exists = !f.dag_id || store::find_dag(s, *f.dag_id).has_value();
-      auto runs = exists ? store::list_runs(s, f, sql_order, limit, offset, &total) : std::vector<store::dag_run_record>{};
+      const bool exists = !f.dag_id || schema::find_dag(s, *f.dag_id).has_value();
+      auto runs = exists ? schema::list_runs(s, f, sql_order, limit, offset, &total) : std::vector<schema::dag_run_record>{};
       return std::make_tuple(exists, std::move(runs), total);
     };
     auto [exists, runs, total] = co_await ctx.db.read(std::move(list));
@@ -204,13 +204,13 @@ void add_run_routes(http::router& r, api_context& ctx) {
     if (!ctx.scheduler) co_return http::error(503, "The scheduler is not running");
     auto created = co_await ctx.scheduler->trigger(std::move(t));
     if (auto* e = std::get_if<scheduler::trigger_error>(&created)) co_return http::error(e->status, e->detail);
-    co_return http::json(dag_run_response(std::get<store::dag_run_record>(created)));
+    co_return http::json(dag_run_response(std::get<schema::dag_run_record>(created)));
   });
 
   r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
-    auto find = [dag_id, run_id](soci::session& s) { return store::find_run(s, dag_id, run_id); };
+    auto find = [dag_id, run_id](soci::session& s) { return schema::find_run(s, dag_id, run_id); };
     auto run = co_await ctx.db.read(std::move(find));
     if (!run) co_return run_not_found(dag_id, run_id);
     co_return http::json(dag_run_response(*run));
@@ -238,17 +238,17 @@ void add_run_routes(http::router& r, api_context& ctx) {
       if (m != "state" && m != "note") co_return http::error(400, fmt::format("Invalid field `{}` in update mask", m));
     const bool set_state = state && (mask.empty() || std::count(mask.begin(), mask.end(), "state"));
     const bool set_note = body->contains("note") && (mask.empty() || std::count(mask.begin(), mask.end(), "note"));
-    auto update = [=](soci::session& s) -> std::optional<std::pair<store::dag_run_record, std::vector<std::int64_t>>> {
+    auto update = [=](soci::session& s) -> std::optional<std::pair<schema::dag_run_record, std::vector<std::int64_t>>> {
       soci::transaction tx(s);
       auto loaded = load_run(s, dag_id, run_id);
       if (!loaded) return std::nullopt;
       std::vector<std::int64_t> stop;
       if (set_state) {
         stop = mark_run(s, *loaded, *state);
-        store::log_event(s, {"dagrun_" + *state, dag_id, std::nullopt, run_id});
+        schema::log_event(s, {"dagrun_" + *state, dag_id, std::nullopt, run_id});
       }
-      if (set_note) store::set_run_note(s, loaded->run.id, note);
-      auto after = store::find_run_by_id(s, loaded->run.id);
+      if (set_note) schema::set_run_note(s, loaded->run.id, note);
+      auto after = schema::find_run_by_id(s, loaded->run.id);
       tx.commit();
       return std::make_pair(*after, stop);
     };
@@ -267,13 +267,13 @@ void add_run_routes(http::router& r, api_context& ctx) {
     const auto run_id = req.param("dag_run_id");
     auto remove = [dag_id, run_id](soci::session& s) -> std::optional<std::vector<std::int64_t>> {
       soci::transaction tx(s);
-      auto run = store::find_run(s, dag_id, run_id);
+      auto run = schema::find_run(s, dag_id, run_id);
       if (!run) return std::nullopt;
       std::vector<std::int64_t> stop;
-      for (const auto& ti : store::run_task_instances(s, run->id))
+      for (const auto& ti : schema::run_task_instances(s, run->id))
         if (ti.state == "running" || ti.state == "queued") stop.push_back(ti.id);
-      store::delete_run(s, run->id);
-      store::log_event(s, {"delete_dag_run", dag_id, std::nullopt, run_id});
+      schema::delete_run(s, run->id);
+      schema::log_event(s, {"delete_dag_run", dag_id, std::nullopt, run_id});
       tx.commit();
       return stop;
     };
@@ -308,8 +308,8 @@ void add_run_routes(http::router& r, api_context& ctx) {
       auto chosen = select_instances(*loaded, sel);
       if (dry_run) return std::make_tuple(instances_page(chosen, loaded->run), std::vector<std::int64_t>{}, loaded->run.id);
       auto stop = clear_instances(s, *loaded, chosen, true);
-      store::log_event(s, {"clear", dag_id, std::nullopt, run_id});
-      auto after = store::find_run_by_id(s, loaded->run.id);
+      schema::log_event(s, {"clear", dag_id, std::nullopt, run_id});
+      auto after = schema::find_run_by_id(s, loaded->run.id);
       tx.commit();
       return std::make_tuple(dag_run_response(*after), stop, loaded->run.id);
     };
@@ -377,20 +377,20 @@ void add_run_routes(http::router& r, api_context& ctx) {
     };
     auto clear = [=](soci::session& s) {
       cleared out;
-      if (!store::find_dag(s, dag_id)) return out;
+      if (!schema::find_dag(s, dag_id)) return out;
       out.dag_found = true;
       soci::transaction tx(s);
-      store::run_filter f;
+      schema::run_filter f;
       f.dag_id = dag_id;
       if (start) f.bounds.push_back({"COALESCE(r.logical_date, r.run_after)", ">=", format_store_time(*start)});
       if (end) f.bounds.push_back({"COALESCE(r.logical_date, r.run_after)", "<=", format_store_time(*end)});
-      std::vector<store::dag_run_record> runs;
+      std::vector<schema::dag_run_record> runs;
       if (run_id) {
-        auto one = store::find_run(s, dag_id, *run_id);
+        auto one = schema::find_run(s, dag_id, *run_id);
         if (!one) return out;
         runs.push_back(*one);
       } else {
-        runs = store::list_runs(s, f, {}, 100000, 0, nullptr);
+        runs = schema::list_runs(s, f, {}, 100000, 0, nullptr);
       }
       out.run_found = true;
       auto& [dag_found, run_found, items, stop, woken] = out;
@@ -406,7 +406,7 @@ void add_run_routes(http::router& r, api_context& ctx) {
         auto killed = clear_instances(s, *loaded, chosen, reset_runs);
         stop.insert(stop.end(), killed.begin(), killed.end());
         woken.push_back(loaded->run.id);
-        store::log_event(s, {"clear", dag_id, std::nullopt, run.run_id});
+        schema::log_event(s, {"clear", dag_id, std::nullopt, run.run_id});
       }
       tx.commit();
       return out;

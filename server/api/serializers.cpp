@@ -72,7 +72,7 @@ bj::value iso_duration(const bj::value* seconds) {
 
 std::string file_token(const std::string& fileloc) { return sha256_hex(fileloc).substr(0, 40); }
 
-bj::object dag_response(const store::dag_record& d) {
+bj::object dag_response(const schema::dag_record& d) {
   bj::array tags;
   for (const auto& t : d.tags)
     tags.push_back(bj::object{{"name", t}, {"dag_id", d.dag_id}, {"dag_display_name", d.dag_id}});
@@ -111,7 +111,7 @@ bj::object dag_response(const store::dag_record& d) {
   };
 }
 
-bj::object dag_version_response(const store::dag_version_record& v) {
+bj::object dag_version_response(const schema::dag_version_record& v) {
   return bj::object{{"id", v.uuid},
                     {"version_number", v.version_number},
                     {"dag_id", v.dag_id},
@@ -122,8 +122,8 @@ bj::object dag_version_response(const store::dag_version_record& v) {
                     {"bundle_url", nullptr}};
 }
 
-bj::object dag_details_response(const store::dag_record& d, const bj::object& spec,
-                                const std::optional<store::dag_version_record>& latest,
+bj::object dag_details_response(const schema::dag_record& d, const bj::object& spec,
+                                const std::optional<schema::dag_version_record>& latest,
                                 long long active_runs) {
   bj::object out = dag_response(d);
   out["catchup"] = json::get_bool(spec, "catchup").value_or(false);
@@ -197,7 +197,7 @@ bj::object task_response(const bj::object& task, const bj::object& dag_spec,
   };
 }
 
-bj::object import_error_response(const store::import_error_record& e) {
+bj::object import_error_response(const schema::import_error_record& e) {
   return bj::object{{"import_error_id", e.id},
                     {"timestamp", api_time(e.timestamp)},
                     {"filename", e.filename},
@@ -218,8 +218,8 @@ bj::value number_or_null(const std::optional<double>& v) { return v ? bj::value(
 
 }  // namespace
 
-bj::object dag_run_response(const store::dag_run_record& r) {
-  store::dag_version_record v;
+bj::object dag_run_response(const schema::dag_run_record& r) {
+  schema::dag_version_record v;
   v.uuid = r.version_uuid;
   v.version_number = r.version_number;
   v.dag_id = r.dag_id;
@@ -251,8 +251,8 @@ bj::object dag_run_response(const store::dag_run_record& r) {
   };
 }
 
-bj::object task_instance_response(const store::task_instance_record& t,
-                                  const std::optional<store::dag_version_record>& version, bool history) {
+bj::object task_instance_response(const schema::task_instance_record& t,
+                                  const std::optional<schema::dag_version_record>& version, bool history) {
   bj::object o{
       {"task_id", t.task_id},
       {"dag_id", t.dag_id},
@@ -295,7 +295,7 @@ bj::object task_instance_response(const store::task_instance_record& t,
   return o;
 }
 
-bj::object xcom_response(const store::xcom_record& x, const std::string& dag_id, const std::string& run_id,
+bj::object xcom_response(const schema::xcom_record& x, const std::string& dag_id, const std::string& run_id,
                          const std::string& run_after, const std::optional<std::string>& logical_date) {
   return bj::object{{"key", x.key},
                     {"timestamp", api_time(x.timestamp)},
@@ -309,7 +309,7 @@ bj::object xcom_response(const store::xcom_record& x, const std::string& dag_id,
                     {"run_after", api_time(run_after)}};
 }
 
-bj::object event_log_response(const store::event_log_record& e) {
+bj::object event_log_response(const schema::event_log_record& e) {
   return bj::object{{"event_log_id", e.id},
                     {"when", api_time(e.dttm)},
                     {"dag_id", json::nullable(e.dag_id)},
@@ -325,7 +325,7 @@ bj::object event_log_response(const store::event_log_record& e) {
                     {"task_display_name", json::nullable(e.task_id)}};
 }
 
-bj::object variable_response(const store::variable_record& v) {
+bj::object variable_response(const schema::variable_record& v) {
   return bj::object{{"key", v.key},
                     {"value", json::nullable(v.value)},
                     {"description", json::nullable(v.description)},
@@ -333,7 +333,7 @@ bj::object variable_response(const store::variable_record& v) {
                     {"team_name", nullptr}};
 }
 
-bj::object connection_response(const store::connection_record& c) {
+bj::object connection_response(const schema::connection_record& c) {
   return bj::object{{"connection_id", c.conn_id},
                     {"conn_type", c.conn_type},
                     {"description", json::nullable(c.description)},

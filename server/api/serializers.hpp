@@ -24,28 +24,28 @@ bj::value iso_duration(const bj::value* seconds);
 
 std::string file_token(const std::string& fileloc);
 
-bj::object dag_response(const store::dag_record& d);
+bj::object dag_response(const schema::dag_record& d);
 // `spec` is the latest version's DAG spec; `latest` its version.
-bj::object dag_details_response(const store::dag_record& d, const bj::object& spec,
-                                const std::optional<store::dag_version_record>& latest,
+bj::object dag_details_response(const schema::dag_record& d, const bj::object& spec,
+                                const std::optional<schema::dag_version_record>& latest,
                                 long long active_runs);
-bj::object dag_version_response(const store::dag_version_record& v);
+bj::object dag_version_response(const schema::dag_version_record& v);
 // One task of a spec; downstream ids come from the other tasks' upstream.
 bj::object task_response(const bj::object& task, const bj::object& dag_spec,
                          const std::vector<std::string>& downstream);
-bj::object import_error_response(const store::import_error_record& e);
+bj::object import_error_response(const schema::import_error_record& e);
 
-bj::object dag_run_response(const store::dag_run_record& r);
+bj::object dag_run_response(const schema::dag_run_record& r);
 // `version` is the instance's DAG version (null when unknown); `history`
 // drops the fields a TaskInstanceHistoryResponse does not have.
-bj::object task_instance_response(const store::task_instance_record& t,
-                                  const std::optional<store::dag_version_record>& version,
+bj::object task_instance_response(const schema::task_instance_record& t,
+                                  const std::optional<schema::dag_version_record>& version,
                                   bool history = false);
 // XCom entry; `value` is added by the caller when asked for.
-bj::object xcom_response(const store::xcom_record& x, const std::string& dag_id, const std::string& run_id,
+bj::object xcom_response(const schema::xcom_record& x, const std::string& dag_id, const std::string& run_id,
                          const std::string& run_after, const std::optional<std::string>& logical_date);
-bj::object event_log_response(const store::event_log_record& e);
-bj::object variable_response(const store::variable_record& v);
-bj::object connection_response(const store::connection_record& c);
+bj::object event_log_response(const schema::event_log_record& e);
+bj::object variable_response(const schema::variable_record& v);
+bj::object connection_response(const schema::connection_record& c);
 
 }  // namespace leoflow::api

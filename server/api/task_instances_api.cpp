@@ -55,18 +55,18 @@ std::optional<int> int_param(const request& req, const std::string& name, std::o
 }
 
 // The version records a page of instances refers to, by id.
-std::map<std::int64_t, store::dag_version_record> versions_of(soci::session& s,
-                                                             const std::vector<store::task_instance_record>& tis) {
-  std::map<std::int64_t, store::dag_version_record> out;
+std::map<std::int64_t, schema::dag_version_record> versions_of(soci::session& s,
+                                                             const std::vector<schema::task_instance_record>& tis) {
+  std::map<std::int64_t, schema::dag_version_record> out;
   for (const auto& t : tis) {
     if (!t.dag_version_id || out.count(*t.dag_version_id)) continue;
-    if (auto v = store::find_version_by_id(s, *t.dag_version_id, false)) out[*t.dag_version_id] = *v;
+    if (auto v = schema::find_version_by_id(s, *t.dag_version_id, false)) out[*t.dag_version_id] = *v;
   }
   return out;
 }
 
-std::optional<store::dag_version_record> version_for(const std::map<std::int64_t, store::dag_version_record>& vs,
-                                                     const store::task_instance_record& t) {
+std::optional<schema::dag_version_record> version_for(const std::map<std::int64_t, schema::dag_version_record>& vs,
+                                                     const schema::task_instance_record& t) {
   if (!t.dag_version_id) return std::nullopt;
   auto it = vs.find(*t.dag_version_id);
   return it == vs.end() ? std::nullopt : std::optional(it->second);
@@ -74,21 +74,21 @@ std::optional<store::dag_version_record> version_for(const std::map<std::int64_t
 
 struct one_ti {
   bool run_found = false;
-  std::optional<store::task_instance_record> ti;
+  std::optional<schema::task_instance_record> ti;
   bool is_mapped = false;
-  std::optional<store::dag_version_record> version;
+  std::optional<schema::dag_version_record> version;
 };
 
 asio::awaitable<one_ti> load_ti(api_context& ctx, std::string dag_id, std::string run_id, std::string task_id,
                                 int map_index) {
   auto load = [=](soci::session& s) {
     one_ti out;
-    auto run = store::find_run(s, dag_id, run_id);
+    auto run = schema::find_run(s, dag_id, run_id);
     if (!run) return out;
     out.run_found = true;
-    out.ti = store::find_task_instance(s, run->id, task_id, map_index);
-    if (!out.ti && map_index == -1) out.is_mapped = store::find_task_instance(s, run->id, task_id, 0).has_value();
-    if (out.ti && out.ti->dag_version_id) out.version = store::find_version_by_id(s, *out.ti->dag_version_id, false);
+    out.ti = schema::find_task_instance(s, run->id, task_id, map_index);
+    if (!out.ti && map_index == -1) out.is_mapped = schema::find_task_instance(s, run->id, task_id, 0).has_value();
+    if (out.ti && out.ti->dag_version_id) out.version = schema::find_version_by_id(s, *out.ti->dag_version_id, false);
     return out;
   };
   co_return co_await ctx.db.read(std::move(load));
@@ -104,7 +104,7 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
           http::query_params q(req);
           const auto limit = q.limit();
           const auto offset = q.offset();
-          store::ti_filter f;
+          schema::ti_filter f;
           if (dag_id != "~") f.dag_id = dag_id;
           if (run_id != "~") f.run_id = run_id;
           f.task_id = q.string("task_id");
@@ -134,17 +134,17 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
           }
           auto list = [=](soci::session& s) mutable {
             bool found = true;
-            if (f.dag_id && f.run_id) found = store::find_run(s, *f.dag_id, *f.run_id).has_value();
-            else if (f.dag_id) found = store::find_dag(s, *f.dag_id).has_value();
+            if (f.dag_id && f.run_id) found = schema::find_run(s, *f.dag_id, *f.run_id).has_value();
+            else if (f.dag_id) found = schema::find_dag(s, *f.dag_id).has_value();
             long long total = 0;
-            std::vector<store::task_instance_record> tis;
+            std::vector<schema::task_instance_record> tis;
             if (found && map_indexes.empty() && durations.empty()) {
               // The common case pages in SQL: a 1,000-task run is not read whole for 100 rows.
-              tis = store::list_task_instances(s, f, sql_order, limit, offset, &total);
+              tis = schema::list_task_instances(s, f, sql_order, limit, offset, &total);
             } else if (found) {
               // Map indexes and durations filter in memory: rare and cheap.
-              tis = store::list_task_instances(s, f, sql_order, 1000000, 0, &total);
-              std::erase_if(tis, [&](const store::task_instance_record& t) {
+              tis = schema::list_task_instances(s, f, sql_order, 1000000, 0, &total);
+              std::erase_if(tis, [&](const schema::task_instance_record& t) {
                 if (!map_indexes.empty() && std::find(map_indexes.begin(), map_indexes.end(), t.map_index) == map_indexes.end())
                   return true;
                 for (const auto& [op, bound] : durations) {
@@ -157,7 +157,7 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
                 return false;
               });
               total = static_cast<long long>(tis.size());
-              std::vector<store::task_instance_record> page;
+              std::vector<schema::task_instance_record> page;
               // i - offset < limit: offset + limit overflows for the largest limits.
               for (long long i = offset; i < total && i - offset < limit; ++i) page.push_back(tis[static_cast<std::size_t>(i)]);
               tis = std::move(page);
@@ -205,13 +205,13 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
           const auto offset = q.offset();
           if (auto p = q.problem()) co_return *p;
           auto list = [=](soci::session& s) {
-            store::ti_filter f;
+            schema::ti_filter f;
             f.dag_id = dag_id;
             f.run_id = run_id;
             f.task_id = task_id;
             long long total = 0;
-            const bool found = store::find_run(s, dag_id, run_id).has_value();
-            auto tis = store::list_task_instances(s, f, {"t.map_index"}, limit, offset, &total);
+            const bool found = schema::find_run(s, dag_id, run_id).has_value();
+            auto tis = schema::list_task_instances(s, f, {"t.map_index"}, limit, offset, &total);
             auto versions = versions_of(s, tis);
             return std::make_tuple(found, std::move(tis), total, std::move(versions));
           };
@@ -263,14 +263,14 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
       std::vector<std::int64_t> stop;
       if (new_state) {
         stop = mark_instances(s, *loaded, chosen, *new_state);
-        store::log_event(s, {"set_task_instance_state", dag_id, task_id, run_id, std::nullopt, *new_state});
+        schema::log_event(s, {"set_task_instance_state", dag_id, task_id, run_id, std::nullopt, *new_state});
       }
       if (has_note)
         for (const auto* t : chosen)
           s << "UPDATE task_instance SET note = :n WHERE id = :id", soci::use(note), soci::use(static_cast<long long>(t->id));
-      std::vector<store::task_instance_record> after;
+      std::vector<schema::task_instance_record> after;
       for (const auto* t : chosen)
-        if (auto fresh = store::find_task_instance_by_id(s, t->id)) after.push_back(*fresh);
+        if (auto fresh = schema::find_task_instance_by_id(s, t->id)) after.push_back(*fresh);
       auto versions = versions_of(s, after);
       tx.commit();
       bj::array items;
@@ -308,13 +308,13 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");
     auto load = [=](soci::session& s) {
-      std::optional<std::vector<store::task_instance_record>> out;
-      std::map<std::int64_t, store::dag_version_record> versions;
-      auto run = store::find_run(s, dag_id, run_id);
+      std::optional<std::vector<schema::task_instance_record>> out;
+      std::map<std::int64_t, schema::dag_version_record> versions;
+      auto run = schema::find_run(s, dag_id, run_id);
       if (!run) return std::make_pair(out, versions);
-      auto ti = store::find_task_instance(s, run->id, task_id, map_index);
+      auto ti = schema::find_task_instance(s, run->id, task_id, map_index);
       if (!ti) return std::make_pair(out, versions);
-      out = store::ti_tries(s, ti->id);
+      out = schema::ti_tries(s, ti->id);
       versions = versions_of(s, *out);
       return std::make_pair(out, versions);
     };
@@ -416,13 +416,13 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     auto map_index = q.optional_integer("map_index", -1);
     if (auto p = q.problem()) co_return *p;
     auto list = [=](soci::session& s) {
-      std::optional<store::dag_run_record> run = store::find_run(s, dag_id, run_id);
+      std::optional<schema::dag_run_record> run = schema::find_run(s, dag_id, run_id);
       long long total = 0;
-      std::vector<store::xcom_record> xs;
+      std::vector<schema::xcom_record> xs;
       if (run) {
         std::optional<int> m;
         if (map_index) m = static_cast<int>(*map_index);
-        xs = store::ti_xcoms(s, run->id, task_id, m, key, limit, offset, &total);
+        xs = schema::ti_xcoms(s, run->id, task_id, m, key, limit, offset, &total);
       }
       return std::make_tuple(run, std::move(xs), total);
     };
@@ -444,10 +444,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     q.boolean("deserialize", false);
     if (auto p = q.problem()) co_return *p;
     auto find = [=](soci::session& s) {
-      auto run = store::find_run(s, dag_id, run_id);
-      std::optional<store::xcom_record> x;
+      auto run = schema::find_run(s, dag_id, run_id);
+      std::optional<schema::xcom_record> x;
       if (run) {
-        auto xs = store::ti_xcoms(s, run->id, task_id, map_index, key, 1, 0, nullptr);
+        auto xs = schema::ti_xcoms(s, run->id, task_id, map_index, key, 1, 0, nullptr);
         if (!xs.empty()) x = xs.front();
       }
       return std::make_pair(run, x);
@@ -490,13 +490,13 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     if (!v.ok()) co_return v.error_response();
     const int map_index = static_cast<int>(json::get_int(*body, "map_index").value_or(-1));
     const std::string value = bj::serialize(body->at("value"));
-    auto store_it = [=](soci::session& s) -> std::optional<std::pair<store::dag_run_record, store::xcom_record>> {
-      auto run = store::find_run(s, dag_id, run_id);
-      if (!run || !store::find_task_instance(s, run->id, task_id, map_index)) return std::nullopt;
-      auto existing = store::ti_xcoms(s, run->id, task_id, map_index, key, 1, 0, nullptr);
+    auto store_it = [=](soci::session& s) -> std::optional<std::pair<schema::dag_run_record, schema::xcom_record>> {
+      auto run = schema::find_run(s, dag_id, run_id);
+      if (!run || !schema::find_task_instance(s, run->id, task_id, map_index)) return std::nullopt;
+      auto existing = schema::ti_xcoms(s, run->id, task_id, map_index, key, 1, 0, nullptr);
       if (create == !existing.empty()) return std::nullopt;
-      store::set_xcom(s, run->id, task_id, map_index, key, value);
-      return std::make_pair(*run, store::ti_xcoms(s, run->id, task_id, map_index, key, 1, 0, nullptr).front());
+      schema::set_xcom(s, run->id, task_id, map_index, key, value);
+      return std::make_pair(*run, schema::ti_xcoms(s, run->id, task_id, map_index, key, 1, 0, nullptr).front());
     };
     auto done = co_await ctx.db.write(std::move(store_it));
     if (!done)
@@ -519,8 +519,8 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     const int map_index = static_cast<int>(q.integer("map_index", -1, -1));
     if (auto p = q.problem()) co_return *p;
     auto remove = [=](soci::session& s) {
-      auto run = store::find_run(s, dag_id, run_id);
-      return run && store::delete_xcom(s, run->id, task_id, map_index, key);
+      auto run = schema::find_run(s, dag_id, run_id);
+      return run && schema::delete_xcom(s, run->id, task_id, map_index, key);
     };
     if (!co_await ctx.db.write(std::move(remove)))
       co_return http::error(404, fmt::format("XCom entry with key: `{}` not found", key));

@@ -38,7 +38,7 @@ removed then), 2 for a usage error.
 
 struct planned {
   std::string dag_id;
-  store::dag_footprint rows;
+  schema::dag_footprint rows;
   long long log_files = 0;
 };
 
@@ -100,10 +100,10 @@ int forget_command(const std::vector<std::string>& argv, console& out) {
                 "Nothing is registered yet (is LEOFLOW_HOME right?).");
     return 1;
   }
-  std::unique_ptr<store::database> db;
+  std::unique_ptr<schema::database> db;
   try {
-    db = std::make_unique<store::database>(layout.database, 1);
-  } catch (const store::store_error& e) {
+    db = std::make_unique<schema::database>(layout.database, 1);
+  } catch (const schema::store_error& e) {
     out.failure("leoflow lite forget: cannot open the Lite database", e.what());
     return 1;
   }
@@ -114,19 +114,19 @@ int forget_command(const std::vector<std::string>& argv, console& out) {
     db->write_now([&](soci::session& s) {
       std::vector<std::string> ids;
       if (all) {
-        for (const auto& p : store::list_dag_projects(s)) ids.push_back(p.dag_id);
+        for (const auto& p : schema::list_dag_projects(s)) ids.push_back(p.dag_id);
         std::sort(ids.begin(), ids.end());
       } else {
         for (const auto& id : args->positional) {
           if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;
-          if (store::find_dag(s, id))
+          if (schema::find_dag(s, id))
             ids.push_back(id);
           else
             unknown.push_back(id);
         }
       }
       for (const auto& id : ids)
-        plan.push_back({id, store::count_dag_rows(s, id), count_files(log_dir(layout.logs, id))});
+        plan.push_back({id, schema::count_dag_rows(s, id), count_files(log_dir(layout.logs, id))});
     });
   } catch (const std::exception& e) {
     db->stop();
@@ -170,14 +170,14 @@ int forget_command(const std::vector<std::string>& argv, console& out) {
     bool removed = false;
     try {
       removed = db->write_now([&](soci::session& s) {
-        const bool deleted = store::delete_dag(s, p.dag_id);
+        const bool deleted = schema::delete_dag(s, p.dag_id);
         if (deleted) {
-          store::event_record e;
+          schema::event_record e;
           e.event = "delete_dag";
           e.dag_id = p.dag_id;
           e.owner = "cli";
           e.extra = R"({"source": "leoflow lite forget"})";
-          store::log_event(s, e);
+          schema::log_event(s, e);
         }
         return deleted;
       });

@@ -147,7 +147,7 @@ int provision_command(const std::vector<std::string>& argv, console& out) {
   }
   if (folders_ok) {
     try {
-      store::database db(layout.database, 1);
+      schema::database db(layout.database, 1);
       int version = 0;
       db.write_now([&](soci::session& s) { s << "SELECT MAX(version) FROM schema_version", soci::into(version); });
       db.stop();

@@ -90,7 +90,7 @@ boost::asio::awaitable<response> router::dispatch(request& req) const {
   std::optional<response> full;
   try {
     co_return co_await (*m.h)(req);
-  } catch (const store::disk_full& e) {
+  } catch (const schema::disk_full& e) {
     full = error(507, e.what());
   }
   co_return std::move(*full);

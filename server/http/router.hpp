@@ -20,7 +20,7 @@ class router {
  public:
   void add(std::string method, std::string pattern, handler h);
 
-  // Finds the handler, fills req.path_params, and runs it. A store::disk_full
+  // Finds the handler, fills req.path_params, and runs it. A schema::disk_full
   // from the handler becomes 507 Insufficient Storage with its message; other
   // exceptions propagate (the server turns them into 500).
   boost::asio::awaitable<response> dispatch(request& req) const;

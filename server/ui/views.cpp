@@ -30,8 +30,8 @@ namespace asio = boost::asio;
 namespace bj = boost::json;
 using http::request;
 using http::response;
-using store::row_reader;
-using store::sql_query;
+using schema::row_reader;
+using schema::sql_query;
 
 namespace {
 
@@ -121,7 +121,7 @@ struct grid_result {
 
 grid_result grid(soci::session& s, const std::string& dag_id, long long limit) {
   grid_result out;
-  out.found = store::find_dag(s, dag_id).has_value();
+  out.found = schema::find_dag(s, dag_id).has_value();
   if (!out.found) return out;
 
   sql_query runs(
@@ -185,7 +185,7 @@ std::string short_name(const std::string& id) {
 
 // Tasks, groups and edges of one spec, in definition order. A task's label
 // drops its group's prefix, as Airflow's graph shows it.
-bj::object structure(const bj::object& spec, const store::dag_version_record& version) {
+bj::object structure(const bj::object& spec, const schema::dag_version_record& version) {
   bj::array groups;
   if (const auto* list = json::get_array(spec, "task_groups")) {
     for (const auto& g : *list) {
@@ -294,7 +294,7 @@ void add_view_routes(http::router& r, api::api_context& ctx) {
     if (auto p = q.problem()) co_return *p;
     std::optional<int> n;
     if (version_number) n = static_cast<int>(*version_number);
-    auto load = [dag_id, n](soci::session& s) { return store::find_version(s, dag_id, n, true); };
+    auto load = [dag_id, n](soci::session& s) { return schema::find_version(s, dag_id, n, true); };
     auto version = co_await ctx.db.read(std::move(load));
     if (!version) co_return dag_not_found(dag_id);
     auto spec = json::try_parse(version->spec);

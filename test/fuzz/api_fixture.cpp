@@ -32,15 +32,15 @@ fs::path make_temp_dir() {
 api_fixture::api_fixture()
     : dir_(make_temp_dir()), null_(std::fopen("/dev/null", "w")), out_(console::style::journal, null_, null_) {
   fs::create_directories(dir_ / "dags" / "etl");
-  db_ = std::make_unique<store::database>(dir_ / "lite.db");
+  db_ = std::make_unique<schema::database>(dir_ / "lite.db");
 
   // One DAG, so that handlers get past "DAG not found" to their real work.
   auto parsed = watcher::read_parser_output(seed_parser_output, "# dag.py");
   const auto& file = std::get<watcher::parsed_file>(parsed);
-  store::file_origin origin{(dir_ / "dags/etl/dag.py").string(), "etl/dag.py", "dags",
+  schema::file_origin origin{(dir_ / "dags/etl/dag.py").string(), "etl/dag.py", "dags",
                             (dir_ / "dags/etl").string()};
   auto registration = db_->write_now([&](soci::session& s) {
-    return store::register_file(s, origin, file.dags, 0.1, false);
+    return schema::register_file(s, origin, file.dags, 0.1, false);
   });
   if (registration.dags.size() != 1) throw std::runtime_error("the seed DAG was not registered");
 

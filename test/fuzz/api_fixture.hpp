@@ -41,7 +41,7 @@ class api_fixture {
   std::FILE* null_;
   console out_;
   event_bus events_;
-  std::unique_ptr<store::database> db_;
+  std::unique_ptr<schema::database> db_;
   std::unique_ptr<api::api_context> api_;
   std::unique_ptr<ide::ide_service> ide_;
   std::unique_ptr<auth::gate> gate_;

@@ -10,7 +10,7 @@
 #include "test/support/temp_home.hpp"
 
 using namespace leoflow;
-using namespace leoflow::store;
+using namespace leoflow::schema;
 
 namespace {
 

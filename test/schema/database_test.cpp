@@ -16,11 +16,11 @@ BOOST_AUTO_TEST_SUITE(database_suite)
 
 BOOST_AUTO_TEST_CASE(creates_and_migrates_with_pragmas) {
   test::temp_dir dir;
-  store::database db(dir.path() / "dev" / "lite.db");
+  schema::database db(dir.path() / "dev" / "lite.db");
   db.write_now([](soci::session& s) {
     int version = 0;
     s << "SELECT MAX(version) FROM schema_version", soci::into(version);
-    BOOST_TEST(version == store::latest_schema_version());
+    BOOST_TEST(version == schema::latest_schema_version());
     std::string mode;
     s << "PRAGMA journal_mode", soci::into(mode);
     BOOST_TEST(mode == "wal");
@@ -33,12 +33,12 @@ BOOST_AUTO_TEST_CASE(creates_and_migrates_with_pragmas) {
 BOOST_AUTO_TEST_CASE(reopening_applies_nothing_twice) {
   test::temp_dir dir;
   const auto file = dir.path() / "lite.db";
-  { store::database db(file); }
-  store::database db(file);
+  { schema::database db(file); }
+  schema::database db(file);
   db.write_now([](soci::session& s) {
     int rows = 0;
     s << "SELECT COUNT(*) FROM schema_version", soci::into(rows);
-    BOOST_TEST(rows == store::latest_schema_version());
+    BOOST_TEST(rows == schema::latest_schema_version());
   });
 }
 
@@ -46,13 +46,13 @@ BOOST_AUTO_TEST_CASE(refuses_a_database_from_a_newer_binary) {
   test::temp_dir dir;
   const auto file = dir.path() / "lite.db";
   {
-    store::database db(file);
+    schema::database db(file);
     db.write_now([](soci::session& s) { s << "INSERT INTO schema_version (version) VALUES (9999)"; });
   }
   try {
-    store::database db(file);
+    schema::database db(file);
     BOOST_FAIL("opened a database with a newer schema");
-  } catch (const store::store_error& e) {
+  } catch (const schema::store_error& e) {
     BOOST_TEST(std::string(e.what()).find("newer Leoflow") != std::string::npos);
     BOOST_TEST(std::string(e.what()).find("9999") != std::string::npos);
   }
@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(refuses_a_database_from_a_newer_binary) {
 
 BOOST_AUTO_TEST_CASE(read_and_write_resume_on_the_callers_executor) {
   test::temp_dir dir;
-  store::database db(dir.path() / "lite.db");
+  schema::database db(dir.path() / "lite.db");
   boost::asio::io_context io;
   auto job = [&]() -> boost::asio::awaitable<int> {
     auto insert = [](soci::session& s) { s << "INSERT INTO variable (var_key, val) VALUES ('k', 'v')"; };
@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(read_and_write_resume_on_the_callers_executor) {
 
 BOOST_AUTO_TEST_CASE(exceptions_cross_back_to_the_caller) {
   test::temp_dir dir;
-  store::database db(dir.path() / "lite.db");
+  schema::database db(dir.path() / "lite.db");
   boost::asio::io_context io;
   auto job = [&]() -> boost::asio::awaitable<void> {
     auto broken = [](soci::session& s) {
@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(exceptions_cross_back_to_the_caller) {
   try {
     fut.get();
     BOOST_FAIL("the failed statement did not throw");
-  } catch (const store::query_failed& e) {
+  } catch (const schema::query_failed& e) {
     // The database's message, never the statement's bound values.
     const std::string what = e.what();
     BOOST_TEST(what.find("no_such_table") != std::string::npos);
