@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "common/console.hpp"
+#include "common/secret_masker.hpp"
 #include "common/offload.hpp"
 #include "common/paths.hpp"
 #include "schema/database.hpp"
@@ -417,6 +418,13 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
 
 asio::awaitable<void> watcher::record_error(const project& p, const fs::path& file,
                                             std::string headline, std::string detail) {
+  // A traceback can quote a secret (a connection URI in the environment, a
+  // password in an exception's message): it is shown to every viewer.
+  if (options_.secrets) {
+    const auto masker = options_.secrets->current();
+    headline = masker->mask(headline);
+    detail = masker->mask(detail);
+  }
   const std::string fileloc = file.string();
   const std::string bundle = p.bundle_name;
   const std::string trace = detail;
