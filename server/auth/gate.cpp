@@ -203,7 +203,7 @@ void gate::announce(const std::string& address, unsigned short port) {
     rules_ = std::move(rules);
   }
   if (!enabled()) {
-    if (!allowed_hosts_.empty())
+    if (!rules()->allowed.empty())
       out_.warning("--allowed-host is ignored without a login: only localhost, 127.0.0.1 and [::1] reach "
                    "Lite then (run `leoflow setup` to create an admin)");
     out_.warning("no login configured: the API and UI are open to anyone on this machine "
