@@ -375,9 +375,8 @@ export class Registry {
       const spec = (s) => JSON.stringify({ ...s, resources: undefined });
       if (spec(next.spec) !== spec(current.spec)) immutable("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims");
     }
-    if (JSON.stringify(next) === JSON.stringify({ ...current, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } })) {
-      return current;
-    }
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (JSON.stringify(next) === JSON.stringify(current)) return current;
     const saved = this.store.update(resource, next);
     this.finalizeIfDone(resource, saved);
     return saved;
