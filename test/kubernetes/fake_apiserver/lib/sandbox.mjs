@@ -5,11 +5,27 @@
 // host and mapped path prefixes in command, args, env and workingDir are
 // rewritten to the local folders.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
+import { join, posix } from "node:path";
 
 const q = (s) => `'${String(s).replace(/'/g, "'\\''")}'`;
 const systemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// A container path with the root's symlinks resolved (the overlay's lower
+// layer is the host's /, so the host resolves them the same way): mounting at
+// "$R/var/run/..." would otherwise follow /var/run -> /run out of the root.
+export function resolveInRoot(path) {
+  const parts = posix.normalize(`/${path}`).split("/").filter(Boolean);
+  for (let i = parts.length; i >= 0; i--) {
+    const prefix = `/${parts.slice(0, i).join("/")}`;
+    try {
+      return posix.join(realpathSync(prefix), ...parts.slice(i));
+    } catch {
+      // not there: try a shorter prefix
+    }
+  }
+  return posix.normalize(`/${path}`);
+}
 
 // The shell script that builds the container's filesystem view, then execs
 // the command in it; fd 3 carries "started" or the reason it could not start.
@@ -31,14 +47,14 @@ function mountScript({ root, upper, work, mounts, workingDir, path }) {
     'ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"; ln -s pts/ptmx "$R/dev/ptmx"',
   ];
   for (const m of mounts) {
-    const target = `"$R"${q(m.containerPath)}`;
+    const target = `"$R"${q(resolveInRoot(m.containerPath))}`;
     if (m.isFile) lines.push(`mkdir -p "$(dirname ${target})"`, `touch ${target}`);
     else lines.push(`mkdir -p ${target}`);
     lines.push(`mount --bind ${q(m.hostPath)} ${target}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${target}`);
   }
   lines.push(
-    `mkdir -p "$R"${q(workingDir)}`,
+    `mkdir -p "$R"${q(resolveInRoot(workingDir))}`,
     "exec 2>&4 4>&-",
     `export PATH=${q(path)}`,
     `exec chroot "$R" /bin/sh -c ${q(
