@@ -356,6 +356,7 @@ class PodWorker {
       const crash = this.k.crashRuleFor(this.current() ?? this.pod);
       if (crash) {
         log.append("stderr", Buffer.from(`fake kubelet: injected crash (exit ${crash.exitCode})\n`));
+        c.everRan = true;
         result = { started: { ok: true }, exit: { code: crash.exitCode, signal: null } };
       } else if (argv.length === 0) {
         result = { started: { ok: false, message: "no command specified" } };
