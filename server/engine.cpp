@@ -16,6 +16,7 @@
 #include "common/paths.hpp"
 #include "executors/subprocess_executor.hpp"
 #include "executors/venv_manager.hpp"
+#include "schema/config_store.hpp"
 #include "schema/database.hpp"
 #include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
@@ -106,6 +107,35 @@ int run_engine(const engine_options& options, console& out) {
     return 1;
   }
   gate->add_routes(routes);
+  gate->allow_hosts(options.allowed_hosts);
+  // Sign-outs end their token for good: the deny-list lives in the store.
+  auth::token_revocations revocations;
+  const auto epoch_seconds = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  try {
+    revocations.load(db->write_now([&](soci::session& s) { return schema::list_revoked_tokens(s, epoch_seconds()); }),
+                     epoch_seconds());
+  } catch (const schema::store_error& e) {
+    out.failure("cannot read the signed-out tokens", e.what());
+    return 1;
+  }
+  revocations.on_revoke([&db, &io, &out, epoch_seconds](const std::string& id, long long expires_at) {
+    auto save = [&db, id, expires_at, now = epoch_seconds()]() -> asio::awaitable<void> {
+      auto writing = db->write([id, expires_at, now](soci::session& s) { schema::revoke_token(s, id, expires_at, now); });
+      co_await std::move(writing);
+    };
+    asio::co_spawn(io, save(), [&out](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        out.failure("a sign-out could not be saved (the token is refused until this server stops)", ex.what());
+      }
+    });
+  });
+  gate->use_revocations(revocations);
   http::server_options server_options;
   server_options.address = gate->binding_host(options.host);
   server_options.port = options.port;
