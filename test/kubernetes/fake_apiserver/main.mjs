@@ -167,6 +167,10 @@ async function main() {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
+// A bug in the fake must not take the cluster down mid-test: say so loudly
+// and keep serving.
+process.on("uncaughtException", (e) => log(`BUG (uncaught): ${e.stack ?? e}`));
+
 main().catch((e) => {
   log(`failed to start: ${e.stack ?? e}`);
   process.exit(1);

@@ -36,7 +36,11 @@ export class Fake {
     });
     let stderr = "";
     proc.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise((r) => proc.once("exit", r));
+    const exited = new Promise((r) => proc.once("exit", (code) => {
+      // A crash of the fake shows its own log in the test output.
+      if (code !== 0) process.stderr.write(`fake apiserver exited ${code}:\n${stderr}\n`);
+      r(code);
+    }));
     await waitFor(() => {
       if (proc.exitCode !== null) throw new Error(`fake exited ${proc.exitCode}: ${stderr}`);
       return existsSync(join(dir, "ready.json"));

@@ -140,7 +140,12 @@ export class Api {
     const bookmarks = isTrue(q.get("allowWatchBookmarks"));
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
     res.flushHeaders();
-    const send = (type, object) => res.write(`${JSON.stringify({ type, object })}\n`);
+    // A stream can end (timeout, a dropped connection) while a bookmark or an
+    // event is due: writing after the end must be a no-op, not a crash.
+    const send = (type, object) => {
+      if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
+    };
+    res.on("error", () => {});
     const translate = (e) => {
       const was = e.prev && inScope(e.prev);
       if (e.type === "DELETED") return was ? ["DELETED", e.object] : undefined;
@@ -252,8 +257,9 @@ export class Api {
     let lines = log.lines.filter((l) => sinceNs === undefined || l.ns >= sinceNs);
     if (q.has("tailLines")) lines = Number(q.get("tailLines")) > 0 ? lines.slice(-Number(q.get("tailLines"))) : [];
     res.writeHead(200, { "Content-Type": "text/plain", ...(isTrue(q.get("follow")) ? { "Transfer-Encoding": "chunked" } : {}) });
+    res.on("error", () => {});
     const write = (l) => {
-      if (budget <= 0) return false;
+      if (budget <= 0 || res.writableEnded || res.destroyed) return false;
       let text = render(l);
       if (Buffer.byteLength(text) > budget) text = Buffer.from(text).subarray(0, budget).toString();
       budget -= Buffer.byteLength(text);
@@ -266,7 +272,7 @@ export class Api {
       return;
     }
     const stop = log.follow((l) => {
-      if (l === null || !write(l)) res.end();
+      if ((l === null || !write(l)) && !res.writableEnded) res.end();
     });
     this.track(res, stop);
   }
