@@ -25,8 +25,16 @@ export async function waitFor(probe, { timeout = 20_000, interval = 50, message 
   }
 }
 
+// Temporary folders the tests make go when the test process exits.
+const made = [];
+process.on("exit", () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(prefix) {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export class Fake {
