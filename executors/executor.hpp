@@ -1,6 +1,7 @@
 // The executor interface the scheduler talks to: launch one task try, kill
-// it, hear how it ended. The subprocess executor runs tries as local Python
-// processes; a Kubernetes executor (pod per task) fits the same interface.
+// it, hear how it ended; take over tries a previous server left running and
+// hear that a run ended. The subprocess executor runs tries as local Python
+// processes, the Kubernetes executor as pods.
 #pragma once
 
 #include <chrono>
@@ -37,6 +38,7 @@ struct task_request {
   std::optional<std::chrono::milliseconds> timeout;  // execution_timeout
   std::string venv_name;                             // the virtualenv's folder name
   std::vector<std::string> dependencies;             // for the DAG's virtualenv
+  std::string executor_config;                       // the task's executor_config (JSON), or empty
   // What the try's log must not show (the connections and variables it got).
   std::shared_ptr<const secret_masker> secrets;
 };
@@ -56,6 +58,22 @@ struct task_result {
   long long pid = 0;
 };
 
+// A try the store has as running when the server starts.
+struct adoptable_try {
+  std::int64_t ti_id = 0;
+  std::string dag_id;
+  std::string run_id;
+  std::string task_id;
+  int map_index = -1;
+  int try_number = 1;
+  fs::path log_file;
+  std::shared_ptr<const secret_masker> secrets;
+};
+
+// Fills `r` from the runtime's result document (docs/contracts.md); an
+// unreadable one is a failure.
+void read_task_result(const std::string& text, task_result& r);
+
 class executor {
  public:
   virtual ~executor() = default;
@@ -71,6 +89,17 @@ class executor {
 
   // Lets running tries finish for up to `grace`, then kills what remains.
   virtual boost::asio::awaitable<void> shutdown(std::chrono::milliseconds grace) = 0;
+
+  // Takes over tries a previous server left running whose work still goes
+  // on (a pod outlives its server; a local process does not); returns the
+  // ids it took, whose `finished` then comes as for launch.
+  virtual boost::asio::awaitable<std::vector<std::int64_t>> adopt(std::vector<adoptable_try> tries,
+                                                                  std::function<void(task_result)> finished) {
+    co_return std::vector<std::int64_t>{};
+  }
+
+  // A run ended (per-run resources, such as its /staging volume, can go).
+  virtual void run_ended(const std::string& dag_id, const std::string& run_id, bool succeeded) {}
 
   virtual std::size_t running() const = 0;
   virtual std::string name() const = 0;

@@ -1,6 +1,8 @@
 // Reading a DAG spec into the scheduler's structure.
 #include "scheduler/dag_structure.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -75,6 +77,7 @@ std::shared_ptr<const dag_structure> read_structure(const std::string& spec_json
     n.queue = json::get_string(*t, "queue").value_or("default");
     n.priority_weight = static_cast<int>(json::get_int(*t, "priority_weight").value_or(1));
     if (const auto* m = json::get_object(*t, "mapping")) n.mapping = *m;
+    if (const auto* c = t->if_contains("executor_config"); c && !c->is_null()) n.executor_config = boost::json::serialize(*c);
     s->index[n.task_id] = s->tasks.size();
     s->tasks.push_back(std::move(n));
   }

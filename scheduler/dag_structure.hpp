@@ -31,6 +31,7 @@ struct task_node {
   std::string queue = "default";
   int priority_weight = 1;
   std::optional<boost::json::object> mapping;  // the spec's mapping, when mapped
+  std::string executor_config;                 // JSON text, empty when the task has none
 
   bool is_empty() const { return type == "empty" && !mapping; }
 };

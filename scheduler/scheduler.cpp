@@ -242,7 +242,30 @@ asio::awaitable<void> scheduler::alarm_loop() {
 asio::awaitable<void> scheduler::recover() {
   auto list = [](soci::session& s) { return schema::unfinished_task_instances(s); };
   auto unfinished = co_await db_.read(std::move(list));
+  // Tries whose work outlives a server (pods) go on under this one.
+  std::vector<executors::adoptable_try> running;
+  for (const auto& ti : unfinished)
+    if (ti.state == "running" && ti.executor == std::optional<std::string>(executor_.name()))
+      running.push_back({ti.id, ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number,
+                         executors::task_log_path(options_.logs_dir, ti.dag_id, ti.run_id, ti.task_id, ti.map_index,
+                                                  ti.try_number),
+                         options_.secrets ? options_.secrets->current() : nullptr});
+  auto on_finished = [this](executors::task_result r) {
+    ++recording_;
+    asio::post(strand_, [this, r = std::move(r)]() mutable { spawn(finish_try(std::move(r)), "recording a finished try"); });
+  };
+  auto adopting = executor_.adopt(std::move(running), on_finished);
+  const auto adopted_ids = co_await std::move(adopting);
+  const std::set<std::int64_t> adopted(adopted_ids.begin(), adopted_ids.end());
+  for (const auto& ti : unfinished)
+    if (adopted.count(ti.id)) launched_[ti.id] = {ti.dag_id, ti.dag_run_id, ti.try_number};
+  if (!adopted.empty())
+    console_.info(fmt::format("took over {} running task tr{} from a previous server", adopted.size(),
+                              adopted.size() == 1 ? "y" : "ies"));
+  std::size_t recovered = 0;
   for (const auto& ti : unfinished) {
+    if (adopted.count(ti.id)) continue;
+    ++recovered;
     if (ti.pid && *ti.pid > 0 && is_runtime_process(*ti.pid)) ::kill(-static_cast<pid_t>(*ti.pid), SIGKILL);
     if (ti.state == "queued" && !ti.pid) {
       // Never started: it goes back to the queue as if nothing happened.
@@ -258,9 +281,13 @@ asio::awaitable<void> scheduler::recover() {
     {
       executors::task_log_writer log(executors::task_log_path(options_.logs_dir, ti.dag_id, ti.run_id,
                                                               ti.task_id, ti.map_index, ti.try_number));
-      log.line("executor", fmt::format("Leoflow stopped while this try was running (pid {}); its process "
-                                       "is gone, so the try is marked failed.",
-                                       ti.pid.value_or(0)));
+      if (ti.executor == std::optional<std::string>("kubernetes"))
+        log.line("executor", "Leoflow stopped while this try was running and its pod is gone (or ended while no "
+                             "server listened), so the try is marked failed.");
+      else
+        log.line("executor", fmt::format("Leoflow stopped while this try was running (pid {}); its process "
+                                         "is gone, so the try is marked failed.",
+                                         ti.pid.value_or(0)));
     }
     executors::task_result r;
     r.ti_id = ti.id;
@@ -271,9 +298,9 @@ asio::awaitable<void> scheduler::recover() {
     ++recording_;
     co_await finish_try(std::move(r));
   }
-  if (!unfinished.empty())
-    console_.warning(fmt::format("recovered {} task instance{} left running by a previous server",
-                                 unfinished.size(), unfinished.size() == 1 ? "" : "s"));
+  if (recovered > 0)
+    console_.warning(fmt::format("recovered {} task instance{} left running by a previous server", recovered,
+                                 recovered == 1 ? "" : "s"));
 }
 
 asio::awaitable<std::variant<schema::dag_run_record, trigger_error>> scheduler::trigger(trigger_request r) {
@@ -525,6 +552,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
       if (task && task->execution_timeout)
         req.timeout = std::chrono::milliseconds(static_cast<long long>(*task->execution_timeout * 1000));
       req.dependencies = dependencies;
+      if (task) req.executor_config = task->executor_config;
       req.venv_name = snap.dag->venv_name.value_or(run.dag_id);
       req.secrets = masker;
       launched_[id] = {run.dag_id, dag_run_id, try_number};
@@ -552,6 +580,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     else
       console_.failure(fmt::format("{}: run {} failed ({:.1f} s){}", run.dag_id, run.run_id, seconds,
                                    plan.run_reason ? ": " + *plan.run_reason : ""));
+    executor_.run_ended(run.dag_id, run.run_id, *plan.run_state == "success");
     // Another queued run of the DAG may start now; a catchup may continue.
     pending_dags_.insert(run.dag_id);
   }

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <set>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,14 +15,21 @@
 #include "common/child_process.hpp"
 #include "common/event_bus.hpp"
 #include "common/paths.hpp"
+#include "common/hash.hpp"
 #include "common/secret_masker.hpp"
+#include "executors/kubernetes/image_builder.hpp"
+#include "executors/kubernetes/kube_client.hpp"
+#include "executors/kubernetes/kubernetes_executor.hpp"
+#include "executors/kubernetes/kubernetes_settings.hpp"
 #include "executors/subprocess_executor.hpp"
+#include "executors/try_tokens.hpp"
 #include "executors/venv_manager.hpp"
 #include "schema/config_store.hpp"
 #include "schema/database.hpp"
 #include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
 #include "server/auth/gate.hpp"
+#include "server/execution/execution_api.hpp"
 #include "server/http/server.hpp"
 #include "server/ide/ide.hpp"
 #include "server/ui/ui.hpp"
@@ -66,7 +74,63 @@ std::filesystem::path resolve_python(std::string& problem) {
   return path;
 }
 
+namespace {
+
+// Which executor runs the tries, and why (the terminal's first line).
+struct executor_choice {
+  bool kubernetes = false;
+  std::string why;
+  std::optional<kubernetes::kube_credentials> credentials;
+  bool fatal = false;  // --executor k8s without a usable cluster configuration
+};
+
+executor_choice choose_executor(const engine_options& options) {
+  executor_choice c;
+  if (options.executor == "subprocess") {
+    c.why = "tasks run as local processes";
+    return c;
+  }
+  const bool asked = options.executor == "kubernetes";
+  if (!options.kubernetes) {
+    c.why = asked ? "no Kubernetes cluster is configured: run `leoflow lite provision --kubernetes`, or give the "
+                    "kubernetes section of server.yaml"
+                  : "no Kubernetes cluster is configured (`leoflow lite provision --kubernetes` sets one up), so tasks "
+                    "run as local processes";
+    c.fatal = asked;
+    return c;
+  }
+  auto creds = kubernetes::load_credentials(*options.kubernetes);
+  if (auto* problem = std::get_if<std::string>(&creds)) {
+    c.why = asked ? *problem
+                  : fmt::format("the configured cluster ({}) cannot be used: {}; tasks run as local processes",
+                                options.kubernetes_source, *problem);
+    c.fatal = asked;
+    return c;
+  }
+  auto& credentials = std::get<kubernetes::kube_credentials>(creds);
+  if (!asked) {
+    if (auto down = kubernetes::probe_cluster(credentials, std::chrono::seconds(3))) {
+      c.why = fmt::format("the cluster of {} does not answer ({}), so tasks run as local processes",
+                          credentials.description, *down);
+      return c;
+    }
+  }
+  c.kubernetes = true;
+  c.credentials = std::move(credentials);
+  c.why = fmt::format("every try is a pod; {}{}", c.credentials->description,
+                      asked ? "" : " answers");
+  return c;
+}
+
+}  // namespace
+
 int run_engine(const engine_options& options, console& out) {
+  const auto choice = choose_executor(options);
+  if (choice.fatal) {
+    out.failure("executor: kubernetes cannot be used", choice.why);
+    return 1;
+  }
+  out.info(fmt::format("executor: {} — {}", choice.kubernetes ? "kubernetes" : "subprocess", choice.why));
   const auto layout = home_layout::under(options.home);
   try {
     layout.create_directories();
@@ -205,11 +269,87 @@ int run_engine(const engine_options& options, console& out) {
   xopts.scratch_dir = layout.dev / "run";
   xopts.environment = server_env;
   executors::subprocess_executor executor(io.get_executor(), venvs, out, xopts);
+
+  // The Kubernetes executor, its client, the per-project images and the
+  // execution API its pods report to (a listener of its own).
+  std::unique_ptr<kubernetes::kube_client> kube;
+  std::unique_ptr<executors::try_tokens> tokens;
+  std::unique_ptr<kubernetes::image_builder> images;
+  std::unique_ptr<kubernetes::kubernetes_executor> pods;
+  http::router execution_routes;
+  std::unique_ptr<execution::execution_context> execution_ctx;
+  std::unique_ptr<http::server> execution_server;
+  if (choice.kubernetes) {
+    const auto& k = *options.kubernetes;
+    try {
+      kube = std::make_unique<kubernetes::kube_client>(io.get_executor(), *choice.credentials);
+      tokens = std::make_unique<executors::try_tokens>(layout.dev / "execution_api.key");
+    } catch (const std::exception& e) {
+      out.failure("executor: kubernetes cannot be used", e.what());
+      return 1;
+    }
+    auto image_options = k.image;
+    image_options.sdk_dir = options.sdk_dir;
+    image_options.work_dir = layout.dev / "images";
+    images = std::make_unique<kubernetes::image_builder>(io.get_executor(), out, image_options);
+    kubernetes::kubernetes_options ko;
+    ko.namespace_name = !k.namespace_name.empty() ? k.namespace_name
+                        : !choice.credentials->namespace_name.empty() ? choice.credentials->namespace_name
+                                                                      : "default";
+    ko.server_id = "lite-" + sha256_hex(layout.home.string()).substr(0, 12);
+    ko.pods = k.pods;
+    ko.staging = k.staging;
+    ko.staging_claim = k.staging_claim;
+    ko.keep_failed_staging = k.keep_failed_staging;
+    ko.delete_finished_pods_after = k.delete_finished_pods_after;
+    ko.heartbeat_interval = k.heartbeat_interval;
+    ko.heartbeat_timeout = k.heartbeat_timeout;
+    ko.pending_timeout = k.pending_timeout;
+    ko.kill_grace = k.kill_grace;
+    ko.gc_interval = k.gc_interval;
+    ko.project_mount = std::string(kubernetes::image_project_dir);
+    ko.environment = server_env;
+    ko.image_for = [&images](const executors::task_request& r) { return images->ensure(r.project_dir, r.dependencies); };
+    ko.active_runs = [&db]() -> asio::awaitable<std::set<std::pair<std::string, std::string>>> {
+      auto list = [](soci::session& s) {
+        std::set<std::pair<std::string, std::string>> out;
+        for (const auto& r : schema::active_runs(s)) out.emplace(r.dag_id, r.run_id);
+        return out;
+      };
+      co_return co_await db->read(std::move(list));
+    };
+    http::server_options eo;
+    eo.address = k.execution_api_host;
+    eo.port = k.execution_api_port;
+    execution_server = std::make_unique<http::server>(io, execution_routes, out, eo);
+    unsigned short execution_port = 0;
+    try {
+      execution_port = execution_server->start();
+    } catch (const boost::system::system_error& e) {
+      out.failure(fmt::format("cannot listen on {}:{} for the execution API: {}", eo.address, eo.port, e.code().message()),
+                  "Choose another kubernetes.execution_api.port.");
+      return 1;
+    }
+    ko.execution_api_url = !k.execution_api_url.empty()
+                               ? k.execution_api_url
+                               : fmt::format("http://{}:{}/execution",
+                                             eo.address.find(':') != std::string::npos ? "[" + eo.address + "]" : eo.address,
+                                             execution_port);
+    pods = std::make_unique<kubernetes::kubernetes_executor>(io.get_executor(), *kube, *tokens, out, ko);
+    execution_ctx = std::make_unique<execution::execution_context>(
+        execution::execution_context{*db, *tokens, *pods, out, &secrets});
+    execution::add_execution_routes(execution_routes, *execution_ctx);
+    out.info(fmt::format("kubernetes: namespace {}, images by {}, execution API on {}", ko.namespace_name,
+                         images->describe(), ko.execution_api_url));
+    pods->start();
+  }
+  executors::executor& task_executor = pods ? static_cast<executors::executor&>(*pods) : executor;
+
   scheduler::scheduler_options sopts;
   sopts.logs_dir = layout.logs;
   sopts.parallelism = options.parallelism;
   sopts.secrets = &secrets;
-  scheduler::scheduler sched(io.get_executor(), *db, executor, out, events, sopts);
+  scheduler::scheduler sched(io.get_executor(), *db, task_executor, out, events, sopts);
   api.scheduler = &sched;
 
   watcher::watcher_options wopts;
@@ -235,6 +375,14 @@ int run_engine(const engine_options& options, console& out) {
       co_return watcher::parse_environment{status.python, std::nullopt, venvs.venv_dir(p.venv_name) / "pycache"};
     co_return watcher::parse_environment{options.python, status.error, {}};
   };
+  // On Kubernetes a version registers only once its project's image exists.
+  if (images)
+    wopts.prepare_image = [&images](const watcher::project& p) -> asio::awaitable<std::optional<std::string>> {
+      auto building = images->ensure(p.dir, p.dependencies);
+      auto built = co_await std::move(building);
+      if (built.ok) co_return std::nullopt;
+      co_return built.error;
+    };
   watcher::watcher_listener heard;
   heard.dag_registered = [&events, &sched](const std::string& dag_id, int version, const std::string& fileloc) {
     events.publish("dag_version", {{"dag_id", dag_id}, {"version_number", version}, {"fileloc", fileloc}});
@@ -312,9 +460,15 @@ int run_engine(const engine_options& options, console& out) {
     }
   });
   // Running tries get the rest of the grace period, then are stopped.
-  drains.push_back([&executor, &sched](std::chrono::steady_clock::time_point deadline) -> asio::awaitable<void> {
+  drains.push_back([&executor, &pods, &execution_server, &sched](std::chrono::steady_clock::time_point deadline)
+                       -> asio::awaitable<void> {
     sched.stop();
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (pods) {
+      // Pods still report through the execution API while they finish.
+      co_await pods->shutdown(std::max(left, std::chrono::milliseconds(0)));
+      execution_server->stop();
+    }
     co_await executor.shutdown(std::max(left, std::chrono::milliseconds(0)));
     // What the last tries reported still reaches the store.
     co_await sched.settle(std::chrono::seconds(10));

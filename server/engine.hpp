@@ -7,10 +7,15 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/console.hpp"
+
+namespace leoflow::kubernetes {
+struct kubernetes_settings;
+}
 
 namespace leoflow {
 
@@ -44,7 +49,13 @@ struct engine_options {
   std::size_t parallelism = 32;  // task tries running at once, all DAGs together
   // After a stop signal: how long in-flight work may take to finish.
   std::chrono::milliseconds shutdown_grace{3000};
-  std::string executor = "subprocess";  // "subprocess" or "kubernetes"
+  // "subprocess", "kubernetes", or "auto": kubernetes when `kubernetes` is
+  // set and its cluster answers, else subprocess.
+  std::string executor = "subprocess";
+  // Where the cluster is and how pods are made; required for kubernetes.
+  std::shared_ptr<const kubernetes::kubernetes_settings> kubernetes;
+  // Where `kubernetes` came from, for the terminal.
+  std::string kubernetes_source;
   engine_hooks hooks;
 };
 

@@ -36,7 +36,9 @@ long-lived service, configured by FILE (default /etc/leoflow/server.yaml):
   listen: {host: 127.0.0.1, port: 8088}
   dag_folders: [/var/lib/leoflow/dags]
   home: /var/lib/leoflow          # LEOFLOW_HOME: config.yaml, dev/lite.db, logs
-  executor: subprocess            # or kubernetes
+  executor: subprocess            # or kubernetes (a pod per try; see kubernetes:)
+  kubernetes:                     # kubeconfig or in_cluster, namespace, image, pods,
+    namespace: leoflow            # staging, execution_api (docs/kubernetes.md)
   log_level: info                 # debug, info or warning
   shutdown_grace: 30              # seconds running work gets after SIGTERM
 
@@ -104,10 +106,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   apply_level(config.level, info_stream, out);
-  // No issue builds the Kubernetes executor yet (and these machines have no
-  // cluster): the setting is accepted, and says what it does instead.
-  if (config.executor == "kubernetes")
-    out.warning("executor: kubernetes is not in this build yet; tasks run as subprocesses on this machine");
 
   // Child processes (parser, tasks) and every path helper see the same home.
   ::setenv("LEOFLOW_HOME", config.home.c_str(), 1);
@@ -118,6 +116,8 @@ int main(int argc, char** argv) {
   options.allowed_hosts = config.allowed_hosts;
   options.home = config.home;
   options.executor = config.executor;
+  options.kubernetes = config.kubernetes;
+  options.kubernetes_source = config_file.string();
   options.shutdown_grace = config.shutdown_grace;
   options.parse_timeout = config.parse_timeout;
   options.paused_at_creation = config.paused_at_creation;
@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
       if (fresh.dag_folders != config.dag_folders) pending.push_back("dag_folders");
       if (fresh.home != config.home) pending.push_back("home");
       if (fresh.executor != config.executor) pending.push_back("executor");
+      if (bool(fresh.kubernetes) != bool(config.kubernetes)) pending.push_back("kubernetes");
       if (fresh.shutdown_grace != config.shutdown_grace) pending.push_back("shutdown_grace");
       if (fresh.parse_timeout != config.parse_timeout) pending.push_back("parse_timeout");
       if (fresh.paused_at_creation != config.paused_at_creation) pending.push_back("paused_at_creation");

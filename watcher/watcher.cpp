@@ -357,6 +357,16 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
       co_return;
     }
     auto& parsed = std::get<parsed_file>(read);
+    if (options_.prepare_image && !parsed.dags.empty()) {
+      auto preparing = options_.prepare_image(info);
+      auto problem = co_await std::move(preparing);
+      it = projects_.find(dir);
+      if (it == projects_.end()) co_return;
+      if (problem) {
+        co_await record_error(info, info.dag_file, "building the DAG's image failed", *problem);
+        co_return;
+      }
+    }
     boost::json::array deps;
     for (const auto& d : info.dependencies) deps.push_back(boost::json::value(d));
     for (auto& d : parsed.dags) {

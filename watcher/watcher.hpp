@@ -59,6 +59,10 @@ struct watcher_options {
   // Prepares a project's virtualenv before its parse; unset means parse
   // with parser.python.
   std::function<boost::asio::awaitable<parse_environment>(const project&)> prepare_environment;
+  // After a good parse, before registering: what the project's tries need
+  // besides the spec (the Kubernetes executor's image). An error is the
+  // file's import error and nothing registers. Unset: nothing to prepare.
+  std::function<boost::asio::awaitable<std::optional<std::string>>(const project&)> prepare_image;
 };
 
 // What the rest of the engine hears from the watcher. Called on the

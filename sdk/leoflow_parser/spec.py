@@ -141,7 +141,7 @@ def task_spec(task):
     klass = _operator_class(task)
     bash_command = _task_value(task, "bash_command") if issubclass(klass, (BashOperator, BashSensor)) else None
     group = task.task_group
-    return {
+    spec = {
         "task_id": task.task_id,
         "operator": klass.__name__,
         "operator_name": task.operator_name,
@@ -177,6 +177,11 @@ def task_spec(task):
         "multiple_outputs": task.multiple_outputs,
         "line": task.line,
     }
+    # Only when set, so the specs (and version hashes) of other tasks stay as they were.
+    executor_config = _task_value(task, "executor_config")
+    if executor_config:
+        spec["executor_config"] = json_safe(executor_config)
+    return spec
 
 
 def check_acyclic(dag):

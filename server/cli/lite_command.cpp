@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/paths.hpp"
+#include "executors/kubernetes/kubernetes_settings.hpp"
 #include "server/auth/auth_config.hpp"
 #include "server/auth/host_policy.hpp"
 #include "server/cli/args.hpp"
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* lite_help = R"(Usage: leoflow lite [DIR...] [--port N] [--host ADDR] [--paused-at-creation]
+constexpr const char* lite_help = R"(Usage: leoflow lite [DIR...] [--port N] [--host ADDR] [--executor auto|k8s|subprocess]
        leoflow lite forget DAG_ID... | --all [--dry-run]
        leoflow lite provision [--kubernetes]
        leoflow lite reset-password [--user NAME]
@@ -38,6 +39,9 @@ Options:
                          (`leoflow setup`), otherwise 127.0.0.1 is kept
   --allowed-host NAME    with a login: a host name clients reach Lite by, besides
                          its addresses (repeatable; name, name:port, *.domain)
+  --executor E           where tries run: subprocess (local processes), k8s (a pod
+                         per try, on the cluster of $LEOFLOW_HOME/kubernetes.yaml),
+                         or auto (default): k8s when that cluster answers
   --paused-at-creation   new DAGs start paused, as in Airflow
   --parse-timeout SECS   kill a parse that runs longer (default 30)
   --verbose              more detail in the terminal
@@ -45,10 +49,11 @@ Options:
 Subcommands (each has --help):
   forget           deregister DAGs (their runs, XCom and logs) from the Lite DB
   provision        check and prepare python3, venv, the Lite DB and folders
+                   (--kubernetes: a local k3d cluster for --executor k8s)
   reset-password   a new password for a user; older tokens stop working
 
 State lives in $LEOFLOW_HOME (default ~/.leoflow): config.yaml (login),
-dev/lite.db, dev/logs, dev/venvs.
+dev/lite.db, dev/logs, dev/venvs, kubernetes.yaml (the cluster for k8s).
 )";
 
 std::optional<long> to_number(const std::string& text) {
@@ -69,7 +74,7 @@ int lite_command(const std::vector<std::string>& argv, console& out) {
   }
   arg_spec spec;
   spec.flags = {"--paused-at-creation", "--verbose"};
-  spec.options = {"--port", "--host", "--parse-timeout", "--allowed-host"};
+  spec.options = {"--port", "--host", "--parse-timeout", "--allowed-host", "--executor"};
   spec.repeatable = {"--allowed-host"};
   std::string error;
   auto args = parse_args(argv, spec, error);
@@ -129,6 +134,30 @@ int lite_command(const std::vector<std::string>& argv, console& out) {
       return 2;
     }
     options.allowed_hosts.push_back(*normalized);
+  }
+  options.executor = "auto";
+  if (auto e = args->value("--executor")) {
+    if (*e == "k8s" || *e == "kubernetes")
+      options.executor = "kubernetes";
+    else if (*e == "subprocess" || *e == "auto")
+      options.executor = *e;
+    else {
+      out.failure(fmt::format("leoflow lite: --executor {} is not auto, k8s or subprocess", *e));
+      return 2;
+    }
+  }
+  // The cluster `leoflow lite provision --kubernetes` set up (or the user wrote).
+  const auto k8s_file = leoflow_home() / "kubernetes.yaml";
+  std::error_code exists_ec;
+  if (fs::exists(k8s_file, exists_ec)) {
+    auto read = kubernetes::read_kubernetes_file(k8s_file);
+    if (auto* bad = std::get_if<kubernetes::settings_error>(&read)) {
+      out.failure(fmt::format("leoflow lite: {}: {}: {}", k8s_file.string(), bad->key, bad->message),
+                  "Fix it, or remove it to run tasks as local processes.");
+      return 2;
+    }
+    options.kubernetes = std::make_shared<kubernetes::kubernetes_settings>(std::get<kubernetes::kubernetes_settings>(read));
+    options.kubernetes_source = k8s_file.string();
   }
   options.paused_at_creation = args->has("--paused-at-creation");
   out.set_verbose(args->has("--verbose"));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "executors/kubernetes/kubernetes_settings.hpp"
 #include "server/auth/host_policy.hpp"
 
 namespace leoflow::daemon {
@@ -70,7 +71,7 @@ server_config parse(const YAML::Node& root, const fs::path& base) {
   if (!root || root.IsNull()) throw bad_key{"dag_folders", "is missing (the file is empty)"};
   if (!root.IsMap()) throw bad_key{"(top level)", "must be a mapping of keys to values"};
   check_known(root, "", {"listen", "dag_folders", "home", "executor", "log_level", "shutdown_grace",
-                         "parse_timeout", "paused_at_creation", "python"});
+                         "parse_timeout", "paused_at_creation", "python", "kubernetes"});
   if (auto l = root["listen"]; l && !l.IsNull()) {
     if (!l.IsMap()) throw bad_key{"listen", "must be a mapping with host and port"};
     check_known(l, "listen.", {"host", "port", "allowed_hosts"});
@@ -133,6 +134,13 @@ server_config parse(const YAML::Node& root, const fs::path& base) {
     if (cfg.executor != "subprocess" && cfg.executor != "kubernetes")
       throw bad_key{"executor", fmt::format("'{}' is not subprocess or kubernetes", cfg.executor)};
   }
+  if (auto k = root["kubernetes"]; k && !k.IsNull()) {
+    auto read = kubernetes::read_kubernetes_settings(k, base);
+    if (auto* problem = std::get_if<kubernetes::settings_error>(&read)) throw bad_key{problem->key, problem->message};
+    cfg.kubernetes = std::make_shared<kubernetes::kubernetes_settings>(std::get<kubernetes::kubernetes_settings>(read));
+  }
+  if (cfg.executor == "kubernetes" && !cfg.kubernetes)
+    cfg.kubernetes = std::make_shared<kubernetes::kubernetes_settings>();
   if (auto lv = root["log_level"]; lv && !lv.IsNull()) {
     const auto text = scalar(lv, "log_level");
     if (text == "debug")

@@ -5,10 +5,15 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+namespace leoflow::kubernetes {
+struct kubernetes_settings;
+}
 
 namespace leoflow::daemon {
 
@@ -21,6 +26,8 @@ struct server_config {
   std::vector<std::filesystem::path> dag_folders;  // absolute, existing
   std::filesystem::path home;                      // LEOFLOW_HOME (absolute)
   std::string executor = "subprocess";
+  // The `kubernetes:` section (set whenever the file has one).
+  std::shared_ptr<const kubernetes::kubernetes_settings> kubernetes;
   log_level level = log_level::info;
   std::chrono::seconds shutdown_grace{30};
   std::chrono::seconds parse_timeout{30};
