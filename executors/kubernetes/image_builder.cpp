@@ -218,6 +218,13 @@ asio::awaitable<image_result> image_builder::build(std::string tag, fs::path pro
       steps.push_back(tool_args({"push", tag}));
     }
   }
+  struct remove_context {
+    fs::path dir;
+    ~remove_context() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  } cleanup{context};
   std::string output;
   for (std::size_t i = 0; i < steps.size() + (settings_.import_to.rfind("k3d:", 0) == 0 && kind_ != "command"); ++i) {
     spawn_options o;
@@ -250,7 +257,6 @@ asio::awaitable<image_result> image_builder::build(std::string tag, fs::path pro
                                          r->timed_out ? "timed out" : r->status.describe(), shown)};
     }
   }
-  fs::remove(context / "image.tar", ec);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
   console_.success(fmt::format("image {} built ({:.1f} s)", tag, seconds));
   co_return image_result{true, tag, {}};

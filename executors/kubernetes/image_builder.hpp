@@ -2,7 +2,8 @@
 // image (its Python), the project's dependencies, the project folder and
 // Lite's sdk, with podman, buildah or docker (or a command of the user's),
 // tagged by a hash of all of that so an unchanged project reuses its image,
-// then imported into k3d or pushed. One build at a time.
+// then imported into k3d or pushed. One build at a time; the build context
+// (a copy of the project and the sdk, the Containerfile) is removed after it.
 #pragma once
 
 #include <chrono>

@@ -670,7 +670,10 @@ asio::awaitable<std::vector<std::int64_t>> kubernetes_executor::adopt(std::vecto
                                                                       std::function<void(ex::task_result)> finished) {
   auto job = [this, tries = std::move(tries), finished]() -> asio::awaitable<std::vector<std::int64_t>> {
     std::vector<std::int64_t> taken;
-    adoption_done_ = true;
+    struct done_adopting {
+      bool& flag;
+      ~done_adopting() { flag = true; }  // after the adopted pods are tracked
+    } mark{adoption_done_};
     if (tries.empty()) co_return taken;
     auto listing = co_await client_.request("GET", path("pods") + "?labelSelector=" + selector());
     auto list = listing.ok() ? parse_object(listing.body) : std::nullopt;

@@ -70,19 +70,21 @@ def claims_of(cluster):
     return cluster.api("GET", "/api/v1/namespaces/default/persistentvolumeclaims")["items"]
 
 
-def pod_for(cluster, task_id, try_number=None, timeout=30):
-    """The (first) pod of a task, waited for."""
+def pod_for(cluster, task_id, try_number=None, timeout=30, dag_id=None):
+    """The (first) pod of a task (of a DAG), waited for."""
+    selector = f"leoflow.io/task-id={task_id}" + (f",leoflow.io/dag-id={dag_id}" if dag_id else "")
+
     def find():
-        for p in pods_of(cluster, f"leoflow.io/task-id={task_id}"):
+        for p in pods_of(cluster, selector):
             if try_number is None or p["metadata"]["labels"].get("leoflow.io/try-number") == str(try_number):
                 return p
         return None
     return wait_until(find, timeout, f"no pod for task {task_id}")
 
 
-def wait_pod_running(cluster, task_id, timeout=30):
+def wait_pod_running(cluster, task_id, timeout=30, dag_id=None):
     def running():
-        p = pod_for(cluster, task_id, timeout=timeout)
+        p = pod_for(cluster, task_id, timeout=timeout, dag_id=dag_id)
         statuses = p.get("status", {}).get("containerStatuses") or []
         return p if statuses and "running" in statuses[0].get("state", {}) else None
     return wait_until(running, timeout, f"task {task_id}'s pod never ran")
