@@ -1,5 +1,5 @@
 // Files embedded into the binary at build time (cmake/embed.cmake): SQL
-// migrations, the web UI bundle. Each set is reachable by its name.
+// migrations, the web UI bundle, the Kubernetes manifests. Each set is reachable by its name.
 #pragma once
 
 #include <span>
@@ -14,5 +14,6 @@ struct file {
 
 std::span<const file> migrations();
 std::span<const file> www();
+std::span<const file> kubernetes_manifests();  // packaging/kubernetes
 
 }  // namespace leoflow::embedded

@@ -246,6 +246,36 @@ std::variant<kube_credentials, std::string> load_credentials(const kubernetes_se
   return load_kubeconfig(file, s.context);
 }
 
+std::variant<std::vector<bj::object>, std::string> read_manifests(const std::string& yaml_text) {
+  std::vector<bj::object> out;
+  try {
+    for (const auto& doc : YAML::LoadAll(yaml_text)) {
+      if (!doc || doc.IsNull()) continue;
+      auto v = to_json(doc);
+      if (!v.is_object()) return std::string("a manifest document is not a mapping");
+      out.push_back(std::move(v.as_object()));
+    }
+  } catch (const YAML::Exception& e) {
+    return std::string(e.what());
+  }
+  return out;
+}
+
+std::string collection_path(const bj::object& m) {
+  const auto* kind = m.if_contains("kind");
+  const auto* meta = m.if_contains("metadata");
+  if (!kind || !kind->is_string() || !meta || !meta->is_object()) return {};
+  std::string ns;
+  if (const auto* n = meta->as_object().if_contains("namespace"); n && n->is_string()) ns = std::string(n->as_string());
+  const std::string k(kind->as_string());
+  if (k == "Namespace") return "/api/v1/namespaces";
+  if (ns.empty()) return {};
+  if (k == "ServiceAccount") return fmt::format("/api/v1/namespaces/{}/serviceaccounts", ns);
+  if (k == "Role") return fmt::format("/apis/rbac.authorization.k8s.io/v1/namespaces/{}/roles", ns);
+  if (k == "RoleBinding") return fmt::format("/apis/rbac.authorization.k8s.io/v1/namespaces/{}/rolebindings", ns);
+  return {};
+}
+
 std::optional<std::string> probe_cluster(const kube_credentials& c, std::chrono::milliseconds timeout) {
   boost::asio::io_context io;
   try {

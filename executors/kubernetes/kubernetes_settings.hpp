@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <string>
 #include <variant>
+#include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "executors/kubernetes/image_builder.hpp"
 #include "executors/kubernetes/kube_config.hpp"
@@ -54,6 +57,13 @@ std::variant<kubernetes_settings, settings_error> read_kubernetes_file(const fs:
 
 // The credentials the settings point at.
 std::variant<kube_credentials, std::string> load_credentials(const kubernetes_settings& s);
+
+// The objects of a multi-document YAML manifest (packaging/kubernetes), as JSON.
+std::variant<std::vector<boost::json::object>, std::string> read_manifests(const std::string& yaml_text);
+
+// The collection a manifest's object is created in: "/api/v1/namespaces/NS/serviceaccounts",
+// "/apis/rbac.authorization.k8s.io/v1/namespaces/NS/roles", ...; empty for a kind Lite does not apply.
+std::string collection_path(const boost::json::object& manifest);
 
 // Whether the cluster answers (GET /version) within `timeout`; the reason when not.
 std::optional<std::string> probe_cluster(const kube_credentials& c, std::chrono::milliseconds timeout);

@@ -197,7 +197,7 @@ def test_provision_prepares_a_fresh_home_and_is_idempotent(tmp_path):
 
 
 def test_provision_reports_missing_tools_with_their_fix(tmp_path):
-    # A PATH holding only python3: uv, docker, k3d and kubectl are missing.
+    # A PATH holding only python3: uv, docker and k3d are missing (Lite needs no kubectl).
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     os.symlink(os.path.realpath(sys.executable), bin_dir / "python3")
@@ -205,7 +205,7 @@ def test_provision_reports_missing_tools_with_their_fix(tmp_path):
     r = leoflow("lite", "provision", home=tmp_path / "h1", env=env)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out  # only optional things are missing
-    for tool in ("uv", "docker", "k3d", "kubectl"):
+    for tool in ("uv", "docker", "k3d"):
         assert f"{tool}" in out
     assert "fix: " in out and "k3d-io/k3d" in out
 

@@ -46,13 +46,14 @@ execution_api:
 class K8sLite(Lite):
     """A Lite whose home has a kubernetes.yaml for `cluster`; runs with --executor k8s."""
 
-    def __init__(self, cluster, *folders, home=None, execution_port=0, builder_args=(), extra="", args=(), env=None):
+    def __init__(self, cluster, *folders, home=None, execution_port=0, builder_args=(), extra="", args=(), env=None,
+                 executor="k8s"):
         if home is None:
             self._home_dir = tempfile.TemporaryDirectory(prefix="leoflow-k8s-home-")
             home = self._home_dir.name
         with open(os.path.join(home, "kubernetes.yaml"), "w") as f:
             f.write(kubernetes_yaml(cluster, execution_port, builder_args, extra))
-        super().__init__(*folders, home=home, args=["--executor", "k8s", *args], env=env)
+        super().__init__(*folders, home=home, args=["--executor", executor, *args], env=env)
         self.cluster = cluster
 
     def __exit__(self, *exc):
