@@ -192,7 +192,9 @@ asio::awaitable<image_result> image_builder::build(std::string tag, fs::path pro
     std::ofstream out(context / "Containerfile");
     out << containerfile(settings_.base, dependencies);
   }
-  console_.info(fmt::format("building image {} for {} with {} …", tag, project_dir.filename().string(), describe()));
+  const auto announce = [&] {
+    console_.info(fmt::format("building image {} for {} with {} …", tag, project_dir.filename().string(), describe()));
+  };
 
   auto env = current_environment();
   std::string deps_text;
@@ -205,11 +207,30 @@ asio::awaitable<image_result> image_builder::build(std::string tag, fs::path pro
   set_env(env, "LEOFLOW_DEPENDENCIES", deps_text);
   std::vector<std::vector<std::string>> steps;
   if (kind_ == "command") {
+    announce();
     steps.push_back(std::vector<std::string>(settings_.command.begin() + 1, settings_.command.end()));
   } else {
+    // The builder's store may have it from before (a restart): same content, same tag.
+    spawn_options probe;
+    probe.executable = tool_;
+    probe.args = tool_args(kind_ == "podman"    ? std::vector<std::string>{"image", "exists", tag}
+                           : kind_ == "buildah" ? std::vector<std::string>{"inspect", "--type", "image", tag}
+                                                : std::vector<std::string>{"image", "inspect", tag});
+    probe.env = env;
+    std::optional<captured_output> exists;
+    try {
+      auto probing = run_captured(probe, {}, std::chrono::seconds(60), 1 << 20);
+      exists = co_await std::move(probing);
+    } catch (const std::system_error&) {
+    }
     const std::string file = (context / "Containerfile").string();
-    steps.push_back(tool_args(kind_ == "buildah" ? std::vector<std::string>{"bud", "-t", tag, "-f", file, context.string()}
-                                                 : std::vector<std::string>{"build", "-t", tag, "-f", file, context.string()}));
+    if (exists && exists->status.success()) {
+      console_.info(fmt::format("image {} exists already", tag));
+    } else {
+      announce();
+      steps.push_back(tool_args(kind_ == "buildah" ? std::vector<std::string>{"bud", "-t", tag, "-f", file, context.string()}
+                                                   : std::vector<std::string>{"build", "-t", tag, "-f", file, context.string()}));
+    }
     if (settings_.import_to.rfind("k3d:", 0) == 0) {
       const auto archive = (context / "image.tar").string();
       steps.push_back(tool_args(kind_ == "buildah" ? std::vector<std::string>{"push", tag, "docker-archive:" + archive + ":" + tag}
