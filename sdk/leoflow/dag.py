@@ -10,6 +10,9 @@ from leoflow.params import NOTSET, ParamsDict
 from leoflow.timeutil import to_utc
 
 PRESETS = ("@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually")
+# The expressions of the cron presets (what Airflow shows as a timetable's summary).
+CRON_PRESETS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *",
+                "@quarterly": "0 0 1 */3 *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
 _CRON_CHARS = frozenset("0123456789*/,-?LW#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # DAGs in the order their `with` blocks closed (or their @dag function returned).
@@ -152,7 +155,7 @@ class DAG:
             return None
         if isinstance(self.schedule, timedelta):
             return str(self.schedule)
-        return self.schedule
+        return CRON_PRESETS.get(self.schedule, self.schedule)
 
     @property
     def owner(self):

@@ -10,7 +10,14 @@ from leoflow.errors import AirflowDagCycleException
 from leoflow.operators import (BashOperator, BranchPythonOperator, EmptyOperator, PythonOperator,
                                ShortCircuitOperator)
 from leoflow.params import Param
-from leoflow.sensors import BaseSensorOperator, BashSensor, PythonSensor
+from leoflow.branch_operators import BranchDateTimeOperator, BranchDayOfWeekOperator, LatestOnlyOperator
+from leoflow.decorators import (_BranchExternalPythonDecoratedOperator, _BranchPythonVirtualenvDecoratedOperator,
+                                _PythonExternalDecoratedOperator, _PythonVirtualenvDecoratedOperator)
+from leoflow.sensors import (BaseSensorOperator, BashSensor, DateTimeSensor, FileSensor, PythonSensor,
+                             TimeDeltaSensor)
+from leoflow.trigger_dagrun import TriggerDagRunOperator
+from leoflow.venv_operators import (BranchExternalPythonOperator, BranchPythonVirtualenvOperator,
+                                    ExternalPythonOperator, PythonVirtualenvOperator)
 from leoflow.timeutil import rfc3339, seconds, timedelta_json
 from leoflow.xcom_arg import XComArg
 
@@ -31,6 +38,21 @@ AIRFLOW_MODULES = {
     BaseSensorOperator: "airflow.sdk.bases.sensor",
     PythonSensor: "airflow.providers.standard.sensors.python",
     BashSensor: "airflow.providers.standard.sensors.bash",
+    FileSensor: "airflow.providers.standard.sensors.filesystem",
+    TimeDeltaSensor: "airflow.providers.standard.sensors.time_delta",
+    DateTimeSensor: "airflow.providers.standard.sensors.date_time",
+    BranchDayOfWeekOperator: "airflow.providers.standard.operators.weekday",
+    BranchDateTimeOperator: "airflow.providers.standard.operators.datetime",
+    LatestOnlyOperator: "airflow.providers.standard.operators.latest_only",
+    TriggerDagRunOperator: "airflow.providers.standard.operators.trigger_dagrun",
+    PythonVirtualenvOperator: "airflow.providers.standard.operators.python",
+    ExternalPythonOperator: "airflow.providers.standard.operators.python",
+    BranchPythonVirtualenvOperator: "airflow.providers.standard.operators.python",
+    BranchExternalPythonOperator: "airflow.providers.standard.operators.python",
+    _PythonVirtualenvDecoratedOperator: "airflow.providers.standard.decorators.python_virtualenv",
+    _PythonExternalDecoratedOperator: "airflow.providers.standard.decorators.external_python",
+    _BranchPythonVirtualenvDecoratedOperator: "airflow.providers.standard.decorators.branch_virtualenv",
+    _BranchExternalPythonDecoratedOperator: "airflow.providers.standard.decorators.branch_external_python",
 }
 
 
@@ -137,6 +159,16 @@ def _callable_name(task):
     return f"{getattr(function, '__module__', None)}:{qualname}"
 
 
+def _sensor(task):
+    """What the engine needs of a sensor (reschedule mode: when to run the next try, when to give up)."""
+    if not issubclass(_operator_class(task), BaseSensorOperator):
+        return None
+    return {"mode": _task_value(task, "mode") or "poke", "poke_interval": _task_value(task, "poke_interval"),
+            "timeout": _task_value(task, "timeout"), "soft_fail": bool(_task_value(task, "soft_fail")),
+            "exponential_backoff": bool(_task_value(task, "exponential_backoff")),
+            "max_wait": _task_value(task, "max_wait")}
+
+
 def task_spec(task):
     klass = _operator_class(task)
     bash_command = _task_value(task, "bash_command") if issubclass(klass, (BashOperator, BashSensor)) else None
@@ -176,6 +208,13 @@ def task_spec(task):
         "do_xcom_push": task.do_xcom_push,
         "multiple_outputs": task.multiple_outputs,
         "line": task.line,
+        "sensor": _sensor(task),
+        "is_setup": task.is_setup,
+        "is_teardown": task.is_teardown,
+        "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
+        "map_index_template": task.map_index_template,
+        "max_active_tis_per_dag": task.max_active_tis_per_dag,
+        "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
     }
 
 

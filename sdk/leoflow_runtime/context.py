@@ -106,7 +106,7 @@ def build_context(ti, dag_run, dag, task, params):
         "triggering_asset_events": {},
         "map_index_template": None,
         "task_instance_key_str": f"{dag.dag_id}__{task.task_id}__{dag_run.run_id}",
-        "task_reschedule_count": 0,
+        "task_reschedule_count": ti.reschedule_count,
         "try_number": ti.try_number,
         "start_date": ti.start_date,
         "expanded_ti_count": ti.upstream_map_indexes.get(task.task_id),

@@ -55,9 +55,15 @@ class RuntimeTaskInstance:
         self.state = "running"
         self.hostname = ""
         self.upstream_map_indexes = payload.get("upstream_map_indexes") or {}
+        # Sensors in reschedule mode: how many tries rescheduled before this one, and when the first began.
+        reschedule = payload.get("reschedule") or {}
+        self.reschedule_count = reschedule.get("count", 0)
+        self.first_reschedule_start = _date(reschedule.get("first_start"))
         self._xcoms = [(x["task_id"], x.get("map_index", -1), x["key"], x["value"]) for x in payload.get("xcoms") or []]
         self.pushed = {}
         self.skipped = []
+        # What a TriggerDagRunOperator asks the engine to create (result field trigger_dag_run).
+        self.trigger_dag_run = None
         self.renderer = None
 
     @property

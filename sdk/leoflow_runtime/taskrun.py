@@ -8,7 +8,8 @@ import sys
 import _signal as signal
 from leoflow.callsite import SDK_ROOT
 from leoflow.context import pop_context, push_context, run_state
-from leoflow.errors import AirflowException, AirflowFailException, AirflowSkipException, AirflowTaskTimeout
+from leoflow.errors import (AirflowException, AirflowFailException, AirflowRescheduleException, AirflowSkipException,
+                            AirflowTaskTimeout, DownstreamTasksSkipped)
 from leoflow.loader import collect_dags, load_dag_file
 from leoflow.tasklog import TaskLogger
 from leoflow.xcom_arg import XCOM_RETURN_KEY
@@ -37,6 +38,7 @@ def _error_line(error):
 
 
 def _run_callbacks(task, name, context):
+    """Run the task's callback(s) `name` with the context; a failing callback is logged, nothing more."""
     callbacks = getattr(task, name, None)
     if not callbacks:
         return
@@ -45,6 +47,20 @@ def _run_callbacks(task, name, context):
             callback(context)
         except Exception:
             log.exception("Error when executing %s callback", name)
+
+
+def _execute(task, ti, context):
+    """pre_execute, execute, post_execute: the return value; None when the task skipped downstream
+    tasks (Airflow 3 pushes nothing then)."""
+    try:
+        task.pre_execute(context)
+        value = task.execute(context)
+        task.post_execute(context, value)
+        return value
+    except DownstreamTasksSkipped as skipped:
+        log.info("Skipping downstream tasks.")
+        ti.skip_tasks(skipped.tasks)
+        return None
 
 
 def _push_return_value(task, ti, value):
@@ -131,12 +147,17 @@ def run_task(payload):
         try:
             _run_callbacks(task, "on_execute_callback", context)
             with _ExecutionTimeout(task.execution_timeout):
-                value = task.execute(context)
+                value = _execute(task, ti, context)
         finally:
             pop_context()
         _push_return_value(task, ti, value)
         result["state"] = "success"
         _run_callbacks(task, "on_success_callback", context)
+    except AirflowRescheduleException as error:
+        from leoflow.timeutil import rfc3339
+        log.info("Rescheduling task, marking task as UP_FOR_RESCHEDULE")
+        result["state"] = "up_for_reschedule"
+        result["reschedule_date"] = rfc3339(error.reschedule_date)
     except AirflowSkipException as error:
         log.info("Skipping task. %s", error)
         result["state"] = "skipped"
@@ -152,8 +173,13 @@ def run_task(payload):
             context["exception"] = error
             retrying = not result["no_retry"] and ti.try_number <= ti.max_tries
             _run_callbacks(task, "on_retry_callback" if retrying else "on_failure_callback", context)
+            if task.email and (task.email_on_retry if retrying else task.email_on_failure):
+                from leoflow_runtime.notify import send_failure_email
+                send_failure_email(task, ti, error, retrying)
     if ti is not None:
         result["xcoms"] = [{"key": key, "value": value} for key, value in ti.pushed.items()]
         result["skip_task_ids"] = list(ti.skipped)
+        if ti.trigger_dag_run is not None and result["state"] == "success":
+            result["trigger_dag_run"] = ti.trigger_dag_run
     result["variables_set"] = dict(run_state.variables_set)
     return result

@@ -73,14 +73,15 @@ class Renderer:
                 # What Jinja gives for text without template syntax (one trailing newline dropped).
                 return value[:-1] if value.endswith("\n") else value
             return self.environment().from_string(value).render(self.context)
+        # Strings inside collections are templates too, files included (templates_dict={"q": "q.sql"}).
         if isinstance(value, list):
-            return [self.render(item) for item in value]
+            return [self.render(item, template_ext) for item in value]
         if isinstance(value, tuple):
-            return tuple(self.render(item) for item in value)
+            return tuple(self.render(item, template_ext) for item in value)
         if isinstance(value, set):
-            return {self.render(item) for item in value}
+            return {self.render(item, template_ext) for item in value}
         if isinstance(value, dict):
-            return {key: self.render(item) for key, item in value.items()}
+            return {key: self.render(item, template_ext) for key, item in value.items()}
         return value
 
 
