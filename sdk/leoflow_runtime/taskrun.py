@@ -115,8 +115,39 @@ class _ExecutionTimeout:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def run_dag_callback(payload):
+    """Run a DAG's on_success_callback / on_failure_callback (payload "dag_callback": its name) with
+    the run's context, as Airflow's DAG processor does; their errors are logged, the state is the engine's."""
+    result = {"state": "success", "xcoms": [], "skip_task_ids": [], "no_retry": False, "error": None,
+              "variables_set": {}, "rendered_fields": {}}
+    try:
+        module = load_dag_file(payload["dag_file"], payload.get("dag_source"))
+        dags = {dag.dag_id: dag for dag in collect_dags(module)}
+        dag = dags[payload["dag_id"]]
+        dag_run = DagRun(payload)
+        dag_run.state = "success" if payload["dag_callback"] == "on_success_callback" else "failed"
+        task = dag.get_task(payload["task_id"]) if payload.get("task_id") else None
+        context = {"dag": dag, "dag_run": dag_run, "run_id": dag_run.run_id, "reason": payload.get("reason"),
+                   "params": process_params(dag, task, dag_run.conf),
+                   "logical_date": dag_run.logical_date}
+        if task is not None:
+            context["task"] = task
+            context["ti"] = context["task_instance"] = RuntimeTaskInstance(task, dag_run, payload)
+        if payload["dag_callback"] not in ("on_success_callback", "on_failure_callback"):
+            raise ValueError(f"unknown DAG callback {payload['dag_callback']!r}")
+    except BaseException as error:
+        _print_traceback(error)
+        result.update(state="failed", error=_error_line(error))
+        return result
+    _run_callbacks(dag, payload["dag_callback"], context)
+    return result
+
+
 def run_task(payload):
     """Run the try described by `payload` (the engine's task context); the result dict."""
+    if payload.get("dag_callback"):
+        configure_task_logging()
+        return run_dag_callback(payload)
     configure_task_logging()
     run_state.variables = dict(payload.get("variables") or {})
     run_state.connections = dict(payload.get("connections") or {})
@@ -134,6 +165,7 @@ def run_task(payload):
         ti = RuntimeTaskInstance(task, dag_run, payload)
         params = process_params(dag, task, dag_run.conf)
         context = build_context(ti, dag_run, dag, task, params)
+        ti.context = context
         if task.is_mapped:
             resolve = lambda value: resolve_references(value, context)
             task = task.unmap(mapped_arguments(task, ti.map_index, resolve), resolve)
@@ -181,5 +213,9 @@ def run_task(payload):
         result["skip_task_ids"] = list(ti.skipped)
         if ti.trigger_dag_run is not None and result["state"] == "success":
             result["trigger_dag_run"] = ti.trigger_dag_run
+    if result["state"] == "success" and context is not None:
+        events = context["outlet_events"].events(task.outlets)
+        if events:
+            result["asset_events"] = events
     result["variables_set"] = dict(run_state.variables_set)
     return result

@@ -1,6 +1,7 @@
 """Renders an operator's template_fields with real Jinja2, as Airflow does; XComArgs and
 DagParams in them are resolved first, and jinja2 is imported only when something needs rendering."""
 from leoflow.dag import DagParam
+from leoflow.taskgroup import MappedArgument
 from leoflow.jsonin import loads
 from leoflow.jsonout import dumps
 from leoflow.xcom_arg import XComArg
@@ -10,8 +11,8 @@ _MARKERS = ("{{", "{%", "{#")
 
 
 def resolve_references(value, context):
-    """`value` with every XComArg and DagParam (at any depth) replaced by what it stands for."""
-    if isinstance(value, (XComArg, DagParam)):
+    """`value` with every XComArg, DagParam and MappedArgument (at any depth) replaced by what it stands for."""
+    if isinstance(value, (XComArg, DagParam, MappedArgument)):
         return value.resolve(context)
     if isinstance(value, list):
         return [resolve_references(item, context) for item in value]
