@@ -115,6 +115,15 @@ class _ExecutionTimeout:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def _render_map_index(ti, template):
+    """The map index's display name, rendered after execute() as Airflow does (None when it fails)."""
+    try:
+        return str(ti.renderer(template))
+    except Exception:
+        log.exception("Unable to render the map index template %s", template)
+        return None
+
+
 def run_dag_callback(payload):
     """Run a DAG's on_success_callback / on_failure_callback (payload "dag_callback": its name) with
     the run's context, as Airflow's DAG processor does; their errors are logged, the state is the engine's."""
@@ -217,5 +226,7 @@ def run_task(payload):
         events = context["outlet_events"].events(task.outlets)
         if events:
             result["asset_events"] = events
+    if context is not None and context.get("map_index_template") and ti.map_index >= 0:
+        result["rendered_map_index"] = _render_map_index(ti, context["map_index_template"])
     result["variables_set"] = dict(run_state.variables_set)
     return result

@@ -263,13 +263,22 @@ def test_map_index_template_and_task_concurrency(tmp_path):
                   max_active_tis_per_dagrun=1)
             def f(x, map_index_template=None):
                 return map_index_template
+
+            @task(map_index_template="{{ label }}")
+            def g(x):
+                from airflow.sdk import get_current_context
+                get_current_context()["label"] = f"item {x}"
             f.expand(x=["a", "b"])
+            g.expand(x=[7])
         """)
     task = tasks_of(parse_on(path))["f"]
     assert (task["map_index_template"], task["max_active_tis_per_dag"], task["max_active_tis_per_dagrun"]) == (
         "{{ task.op_kwargs['x'] }}", 2, 1)
     result, out, err = run_on(path, "mit", "f", tmp_path, map_index=1)
     assert values(result) == {"return_value": "{{ task.op_kwargs['x'] }}"}, err
+    assert result["rendered_map_index"] == "b"
+    result, out, err = run_on(path, "mit", "g", tmp_path, map_index=0)
+    assert result["rendered_map_index"] == "item 7", "rendered after execute, with what the task set"
 
 
 def test_timetables_in_the_spec(tmp_path):
