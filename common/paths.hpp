@@ -25,9 +25,20 @@ struct home_layout {
   fs::path pycache;      // home/dev/pycache (PYTHONPYCACHEPREFIX of child processes)
 
   static home_layout under(const fs::path& home);
-  // Creates the folders (not the files); throws fs::filesystem_error.
+  // Creates the folders (not the files), each 0700 whatever the umask (the
+  // home itself only when it is new: it may hold DAG folders shared with
+  // others); throws fs::filesystem_error.
   void create_directories() const;
+  // Takes from other users what they could read or write of Lite's state:
+  // dev/ and every folder under it become 0700, config.yaml and the files
+  // Lite writes (the database with its -wal/-shm, logs) 0600. Virtualenvs
+  // are protected by their folder, not file by file. Returns how many
+  // entries were changed.
+  std::size_t tighten_permissions() const;
 };
+
+// Creates `dir` and its missing parents with mode 0700.
+void create_private_directories(const fs::path& dir, std::error_code& ec);
 
 fs::path executable_path();
 

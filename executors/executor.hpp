@@ -7,12 +7,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+
+namespace leoflow {
+class secret_masker;
+}
 
 namespace leoflow::executors {
 
@@ -32,6 +37,8 @@ struct task_request {
   std::optional<std::chrono::milliseconds> timeout;  // execution_timeout
   std::string venv_name;                             // the virtualenv's folder name
   std::vector<std::string> dependencies;             // for the DAG's virtualenv
+  // What the try's log must not show (the connections and variables it got).
+  std::shared_ptr<const secret_masker> secrets;
 };
 
 // How a try ended.

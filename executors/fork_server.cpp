@@ -21,6 +21,7 @@
 
 #include "common/console.hpp"
 #include "common/json.hpp"
+#include "common/paths.hpp"
 
 namespace leoflow::executors {
 
@@ -101,7 +102,7 @@ fork_server::fork_server(asio::any_io_executor strand, options o, console& out)
     : strand_(std::move(strand)), options_(std::move(o)), console_(out),
       ready_signal_(strand_, asio::steady_timer::time_point::max()) {
   std::error_code ec;
-  fs::create_directories(options_.fifo_dir, ec);
+  create_private_directories(options_.fifo_dir, ec);
 }
 
 fork_server::~fork_server() { stop(); }

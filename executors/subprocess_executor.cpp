@@ -17,6 +17,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include "common/paths.hpp"
 #include "common/child_process.hpp"
 #include "common/console.hpp"
 #include "common/json.hpp"
@@ -122,7 +123,7 @@ subprocess_executor::subprocess_executor(asio::any_io_executor ex, venv_manager&
     : strand_(asio::make_strand(ex)), venvs_(venvs), console_(out), options_(std::move(options)),
       task_env_(task_environment(options_.environment)) {
   std::error_code ec;
-  fs::create_directories(options_.scratch_dir, ec);
+  create_private_directories(options_.scratch_dir, ec);
   set_env(task_env_, "LEOFLOW_HOME", options_.home.string());
   set_env(task_env_, "PYTHONUNBUFFERED", "1");
   set_env(task_env_, "PYTHONIOENCODING", "utf-8");
@@ -186,7 +187,7 @@ asio::awaitable<void> subprocess_executor::run(task_request request,
   task_result result;
   result.ti_id = request.ti_id;
   result.try_number = request.try_number;
-  task_log_writer log(request.log_file);
+  task_log_writer log(request.log_file, request.secrets);
   const auto label = request.map_index >= 0
                          ? fmt::format("{}[{}]", request.task_id, request.map_index)
                          : request.task_id;

@@ -4,8 +4,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "common/clock.hpp"
 #include "common/paths.hpp"
+#include "common/secret_masker.hpp"
 
 namespace leoflow::executors {
 
@@ -48,10 +52,15 @@ std::string sanitize_utf8(std::string_view s) {
   return out;
 }
 
-task_log_writer::task_log_writer(const fs::path& file) {
+task_log_writer::task_log_writer(const fs::path& file, std::shared_ptr<const secret_masker> secrets)
+    : secrets_(std::move(secrets)) {
   std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  file_ = std::fopen(file.c_str(), "ab");
+  create_private_directories(file.parent_path(), ec);
+  // Logs may hold what a task printed: only the owner reads them.
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  file_ = ::fdopen(fd, "ab");
+  if (!file_) ::close(fd);
 }
 
 task_log_writer::~task_log_writer() {
@@ -60,6 +69,11 @@ task_log_writer::~task_log_writer() {
 }
 
 void task_log_writer::line(std::string_view stream, std::string_view text) {
+  if (!secrets_ || secrets_->empty()) return write_line(stream, text);
+  write_line(stream, secrets_->mask(text));
+}
+
+void task_log_writer::write_line(std::string_view stream, std::string_view text) {
   if (!file_) return;
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   boost::json::object o;
@@ -80,10 +94,17 @@ void task_log_writer::chunk(std::string_view stream, std::string_view data) {
   for (std::size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1)
     line(stream, std::string_view(partial).substr(start, nl - start));
   partial.erase(0, start);
-  // A line without an end never grows without bound.
+  // A line without an end never grows without bound; the cut never splits
+  // a secret (one printed across two writes is still masked whole).
   if (partial.size() > 64 * 1024) {
-    line(stream, partial);
-    partial.clear();
+    if (!secrets_ || secrets_->empty()) {
+      write_line(stream, partial);
+      partial.clear();
+    } else {
+      auto [masked, used] = secrets_->mask_prefix(partial);
+      write_line(stream, masked);
+      partial.erase(0, used);
+    }
   }
 }
 

@@ -1,16 +1,22 @@
 // One try's log file: NDJSON lines in Airflow's structured shape
 // ({"timestamp", "event", "level", "logger"}), stdout and stderr told apart by
-// logger, with start and end lines from the executor. Reading supports
-// continuation offsets so a client can tail a running try.
+// logger, with start and end lines from the executor, every line passed
+// through the try's secret masker. Files are 0600 in 0700 folders. Reading
+// supports continuation offsets so a client can tail a running try.
 #pragma once
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
+
+namespace leoflow {
+class secret_masker;
+}
 
 namespace leoflow::executors {
 
@@ -18,8 +24,9 @@ namespace fs = std::filesystem;
 
 class task_log_writer {
  public:
-  // Opens (appends to) the file, creating its folders.
-  explicit task_log_writer(const fs::path& file);
+  // Opens (appends to) the file, creating its folders. `secrets` (may be
+  // null) masks what the try prints.
+  explicit task_log_writer(const fs::path& file, std::shared_ptr<const secret_masker> secrets = nullptr);
   ~task_log_writer();
   task_log_writer(const task_log_writer&) = delete;
   task_log_writer& operator=(const task_log_writer&) = delete;
@@ -33,7 +40,10 @@ class task_log_writer {
   bool ok() const { return file_ != nullptr; }
 
  private:
+  void write_line(std::string_view stream, std::string_view masked_text);
+
   std::FILE* file_ = nullptr;
+  std::shared_ptr<const secret_masker> secrets_;
   std::string partial_out_;
   std::string partial_err_;
 };

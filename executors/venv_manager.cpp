@@ -13,6 +13,7 @@
 
 #include "common/child_process.hpp"
 #include "common/console.hpp"
+#include "common/paths.hpp"
 
 namespace leoflow::executors {
 
@@ -123,7 +124,8 @@ asio::awaitable<venv_status> venv_manager::build(const std::string& dag_id,
   const auto started = std::chrono::steady_clock::now();
   std::error_code ec;
   fs::remove_all(dir, ec);
-  fs::create_directories(venvs_dir_, ec);
+  // The venv's own folder is its fence (the files in it are pip's).
+  create_private_directories(dir, ec);
   if (!dependencies.empty())
     console_.info(fmt::format("{}: creating its virtualenv and installing {} package{} …", dag_id,
                               dependencies.size(), dependencies.size() == 1 ? "" : "s"));

@@ -19,6 +19,7 @@
 #include "common/console.hpp"
 #include "common/event_bus.hpp"
 #include "common/json.hpp"
+#include "common/secret_masker.hpp"
 #include "executors/executor.hpp"
 #include "executors/task_log.hpp"
 #include "schema/config_store.hpp"
@@ -449,18 +450,25 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     // What the runtime needs besides the instance itself.
     auto load = [](soci::session& s) {
       bj::object variables, connections;
-      for (const auto& v : schema::list_variables(s, std::nullopt, {}, 100000, 0, nullptr))
+      secret_sources secrets;
+      for (const auto& v : schema::list_variables(s, std::nullopt, {}, 100000, 0, nullptr)) {
         variables[v.key] = json::nullable(v.value);
-      for (const auto& c : schema::list_connections(s, std::nullopt, {}, 100000, 0, nullptr))
+        secrets.variables.emplace_back(v.key, v.value.value_or(""));
+      }
+      for (const auto& c : schema::list_connections(s, std::nullopt, {}, 100000, 0, nullptr)) {
+        secrets.connections.push_back({c.password.value_or(""), c.extra.value_or("")});
         connections[c.conn_id] = bj::object{{"conn_type", c.conn_type},     {"host", json::nullable(c.host)},
                                             {"login", json::nullable(c.login)}, {"password", json::nullable(c.password)},
                                             {"schema", json::nullable(c.schema_name)},
                                             {"port", c.port ? bj::value(*c.port) : bj::value(nullptr)},
                                             {"extra", json::nullable(c.extra)},
                                             {"description", json::nullable(c.description)}};
-      return std::make_pair(variables, connections);
+      }
+      return std::make_tuple(variables, connections, secrets);
     };
-    auto [variables, connections] = co_await db_.read(std::move(load));
+    auto [variables, connections, secrets] = co_await db_.read(std::move(load));
+    // The tries' logs hide what they were given.
+    auto masker = options_.secrets ? options_.secrets->update(secrets) : nullptr;
     bj::array xcoms;
     for (const auto& x : snap.xcoms) {
       auto value = x.value ? json::try_parse(*x.value) : std::optional<bj::value>();
@@ -518,6 +526,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
         req.timeout = std::chrono::milliseconds(static_cast<long long>(*task->execution_timeout * 1000));
       req.dependencies = dependencies;
       req.venv_name = snap.dag->venv_name.value_or(run.dag_id);
+      req.secrets = masker;
       launched_[id] = {run.dag_id, dag_run_id, try_number};
       auto queued_ti = ti;
       queued_ti.try_number = try_number;
@@ -571,6 +580,15 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
   auto vd = co_await version(run->dag_version_id);
   const task_node* task = vd ? vd->structure->task(ti->task_id) : nullptr;
 
+  // Rendered fields and the failure line are shown to every viewer: no
+  // secret in them reaches the store or the terminal.
+  if (options_.secrets) {
+    const auto masker = options_.secrets->current();
+    if (result.rendered_fields)
+      if (auto fields = json::try_parse(*result.rendered_fields))
+        result.rendered_fields = bj::serialize(masker->mask_json(*fields));
+    result.error = masker->mask(result.error);
+  }
   schema::try_result outcome;
   outcome.state = result.state;
   outcome.rendered_fields = result.rendered_fields;
@@ -598,6 +616,7 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
     return true;
   };
   const bool recorded = co_await db_.write(record);
+  if (!result.variables_set.empty() && options_.secrets) options_.secrets->changed();
   if (!recorded) co_return;  // cleared or marked while it ran: that decision stands
   auto shown = *ti;
   shown.try_number = result.try_number;

@@ -30,6 +30,7 @@
 namespace leoflow {
 class console;
 class event_bus;
+class secret_registry;
 namespace schema {
 class database;
 }
@@ -46,6 +47,9 @@ struct dag_structure;
 struct scheduler_options {
   std::size_t parallelism = 32;  // task tries running at once, all DAGs together
   std::filesystem::path logs_dir;
+  // Rebuilt from the connections and variables each launch loads; masks the
+  // tries' logs, rendered fields and failure lines. Optional.
+  secret_registry* secrets = nullptr;
   std::chrono::milliseconds sweep{10000};
 };
 

@@ -126,4 +126,22 @@ bool delete_connection(soci::session& s, const std::string& conn_id) {
   return st.get_affected_rows() > 0;
 }
 
+std::vector<std::pair<std::string, long long>> list_revoked_tokens(soci::session& s, long long now) {
+  s << "DELETE FROM revoked_token WHERE expires_at <= :now", soci::use(now);
+  std::vector<std::pair<std::string, long long>> out;
+  sql_query("SELECT token_id, expires_at FROM revoked_token").each(s, [&](const row_reader& r) {
+    out.emplace_back(r.text_or("token_id", ""), r.integer_or("expires_at", 0));
+  });
+  return out;
+}
+
+void revoke_token(soci::session& s, const std::string& token_id, long long expires_at, long long now) {
+  soci::transaction tx(s);
+  s << "DELETE FROM revoked_token WHERE expires_at <= :now", soci::use(now);
+  s << "INSERT INTO revoked_token (token_id, expires_at) VALUES (:id, :exp) "
+       "ON CONFLICT (token_id) DO NOTHING", soci::use(token_id),
+      soci::use(expires_at);
+  tx.commit();
+}
+
 }  // namespace leoflow::schema

@@ -1,5 +1,6 @@
-// SOCI repository for Airflow Variables and Connections: what tasks read
-// through Variable.get and BaseHook.get_connection, and what the API edits.
+// SOCI repository for Airflow Variables and Connections (what tasks read
+// through Variable.get and BaseHook.get_connection, and what the API edits),
+// and the sign-out deny-list of tokens.
 #pragma once
 
 #include <cstdint>
@@ -43,5 +44,10 @@ std::vector<connection_record> list_connections(soci::session& s, const opt_stri
 std::optional<connection_record> find_connection(soci::session& s, const std::string& conn_id);
 void put_connection(soci::session& s, const connection_record& c);
 bool delete_connection(soci::session& s, const std::string& conn_id);
+
+// Token ids ended by signing out, with when they expire; expired ones are
+// deleted on the way.
+std::vector<std::pair<std::string, long long>> list_revoked_tokens(soci::session& s, long long now);
+void revoke_token(soci::session& s, const std::string& token_id, long long expires_at, long long now);
 
 }  // namespace leoflow::schema

@@ -10,7 +10,11 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "common/embedded.hpp"
+#include "common/paths.hpp"
 
 namespace leoflow::schema {
 namespace {
@@ -140,7 +144,10 @@ database::lease::~lease() {
 database::database(const std::filesystem::path& file, std::size_t readers)
     : file_(file), reader_pool_(readers) {
   std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
+  create_private_directories(file.parent_path(), ec);
+  // The database holds connection passwords: it starts 0600 whatever the
+  // umask, and SQLite gives its -wal and -shm files the same mode.
+  if (const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   writer_ = open_session(file);
   try {
     migrate(*writer_);

@@ -14,8 +14,10 @@
 #include "common/child_process.hpp"
 #include "common/event_bus.hpp"
 #include "common/paths.hpp"
+#include "common/secret_masker.hpp"
 #include "executors/subprocess_executor.hpp"
 #include "executors/venv_manager.hpp"
+#include "schema/config_store.hpp"
 #include "schema/database.hpp"
 #include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
@@ -72,6 +74,11 @@ int run_engine(const engine_options& options, console& out) {
     out.failure(fmt::format("cannot create {}", layout.dev.string()), e.what());
     return 1;
   }
+  // State written by an older Lite, or under a looser umask: the database
+  // holds connection passwords and the logs what tasks printed.
+  if (const auto tightened = layout.tighten_permissions(); tightened > 0)
+    out.info(fmt::format("made {} file{} and folder{} under {} private to you (other users could read them)",
+                         tightened, tightened == 1 ? "" : "s", tightened == 1 ? "" : "s", layout.home.string()));
   std::unique_ptr<schema::database> db;
   try {
     db = std::make_unique<schema::database>(layout.database);
@@ -83,7 +90,43 @@ int run_engine(const engine_options& options, console& out) {
   asio::io_context io(static_cast<int>(options.threads));
   event_bus events;
 
+  // What logs, rendered fields, XCom in the API and import errors hide: the
+  // store's connections and variables, and the server's AIRFLOW_CONN_* /
+  // AIRFLOW_VAR_* variables (tasks and parses see those too).
+  const auto server_env = current_environment();
+  secret_registry secrets(environment_secrets(server_env));
+  auto load_secrets = [](soci::session& s) {
+    secret_sources sources;
+    for (const auto& v : schema::list_variables(s, std::nullopt, {}, 1000000, 0, nullptr))
+      sources.variables.emplace_back(v.key, v.value.value_or(""));
+    for (const auto& c : schema::list_connections(s, std::nullopt, {}, 1000000, 0, nullptr))
+      sources.connections.push_back({c.password.value_or(""), c.extra.value_or("")});
+    return sources;
+  };
+  try {
+    secrets.update(db->write_now(load_secrets));
+  } catch (const schema::store_error& e) {
+    out.failure("cannot read the connections and variables", e.what());
+    return 1;
+  }
+  secrets.on_changed([&io, &db, &secrets, &out, load_secrets] {
+    // No captures: the coroutine outlives this lambda.
+    auto refresh = [](schema::database& db, secret_registry& secrets, decltype(load_secrets) load) -> asio::awaitable<void> {
+      auto reading = db.read(load);
+      secrets.update(co_await std::move(reading));
+    };
+    asio::co_spawn(io, refresh(*db, secrets, load_secrets), [&out](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        out.failure("the secrets to mask could not be re-read", ex.what());
+      }
+    });
+  });
+
   api::api_context api{*db, out, events, std::string(leoflow_version), layout.logs.string()};
+  api.secrets = &secrets;
   http::router routes;
   api::add_monitor_routes(routes, api);
   api::add_dag_routes(routes, api);
@@ -106,6 +149,37 @@ int run_engine(const engine_options& options, console& out) {
     return 1;
   }
   gate->add_routes(routes);
+  gate->allow_hosts(options.allowed_hosts);
+  // Sign-outs end their token for good: the deny-list lives in the store.
+  auth::token_revocations revocations;
+  const auto epoch_seconds = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  try {
+    revocations.load(db->write_now([&](soci::session& s) { return schema::list_revoked_tokens(s, epoch_seconds()); }),
+                     epoch_seconds());
+  } catch (const schema::store_error& e) {
+    out.failure("cannot read the signed-out tokens", e.what());
+    return 1;
+  }
+  revocations.on_revoke([&db, &io, &out, epoch_seconds](const std::string& id, long long expires_at) {
+    // No captures: the coroutine outlives this lambda, its parameters are
+    // copied into its frame.
+    auto save = [](schema::database& db, std::string id, long long expires_at, long long now) -> asio::awaitable<void> {
+      auto writing = db.write([id, expires_at, now](soci::session& s) { schema::revoke_token(s, id, expires_at, now); });
+      co_await std::move(writing);
+    };
+    asio::co_spawn(io, save(*db, id, expires_at, epoch_seconds()), [&out](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        out.failure("a sign-out could not be saved (the token is refused until this server stops)", ex.what());
+      }
+    });
+  });
+  gate->use_revocations(revocations);
   http::server_options server_options;
   server_options.address = gate->binding_host(options.host);
   server_options.port = options.port;
@@ -124,7 +198,6 @@ int run_engine(const engine_options& options, console& out) {
   }
 
   // Running tasks: per-DAG virtualenvs, the subprocess executor, the scheduler.
-  const auto server_env = current_environment();
   executors::venv_manager venvs(io.get_executor(), layout.venvs, options.python, out, server_env);
   executors::subprocess_options xopts;
   xopts.sdk_dir = options.sdk_dir;
@@ -135,6 +208,7 @@ int run_engine(const engine_options& options, console& out) {
   scheduler::scheduler_options sopts;
   sopts.logs_dir = layout.logs;
   sopts.parallelism = options.parallelism;
+  sopts.secrets = &secrets;
   scheduler::scheduler sched(io.get_executor(), *db, executor, out, events, sopts);
   api.scheduler = &sched;
 
@@ -147,7 +221,9 @@ int run_engine(const engine_options& options, console& out) {
   wopts.parser.python = options.python;
   wopts.parser.sdk_dir = options.sdk_dir;
   wopts.parser.home = layout.home;
-  wopts.parser.environment = current_environment();
+  // Parses get what tasks get, never the server's other variables.
+  wopts.parser.environment = executors::subprocess_executor::task_environment(server_env);
+  wopts.secrets = &secrets;
   wopts.parser.timeout = options.parse_timeout;
   wopts.parser.fork = [&executor](spawn_options o, std::chrono::milliseconds timeout, std::size_t limit) {
     return executor.fork_parse(std::move(o), timeout, limit);

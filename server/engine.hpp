@@ -32,6 +32,8 @@ struct engine_options {
   std::vector<std::filesystem::path> dag_folders;
   std::string host = "127.0.0.1";
   unsigned short port = 8088;
+  // Host names clients may use with a login (normalized --allowed-host).
+  std::vector<std::string> allowed_hosts;
   std::filesystem::path home;            // LEOFLOW_HOME
   std::filesystem::path python;          // resolved interpreter
   std::filesystem::path sdk_dir;

@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
   options.dag_folders = config.dag_folders;
   options.host = config.host;
   options.port = config.port;
+  options.allowed_hosts = config.allowed_hosts;
   options.home = config.home;
   options.executor = config.executor;
   options.shutdown_grace = config.shutdown_grace;

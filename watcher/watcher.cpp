@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "common/console.hpp"
+#include "common/secret_masker.hpp"
 #include "common/offload.hpp"
 #include "common/paths.hpp"
 #include "schema/database.hpp"
@@ -356,6 +357,23 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
       co_return;
     }
     auto& parsed = std::get<parsed_file>(read);
+    if (parsed.dags.empty()) {
+      // A file caught half-written, or emptied by an editor, defines nothing
+      // for a moment: that must not delete the history of what it defined.
+      // Its DAGs keep serving; removing them is deleting the folder, or
+      // `leoflow lite forget`.
+      auto defined = [fileloc = info.dag_file.string()](soci::session& s) { return schema::dag_ids_in_file(s, fileloc); };
+      auto ids = co_await db_.read(std::move(defined));
+      if (!ids.empty()) {
+        std::string names;
+        for (const auto& id : ids) names += (names.empty() ? "" : ", ") + id;
+        co_await record_error(info, info.dag_file, fmt::format("{} defines no DAG", info.dag_file.filename().string()),
+                              fmt::format("ValueError: {} defines no DAG any more (it defined {}). To remove {}, "
+                                          "delete its project folder or run `leoflow lite forget {}`.",
+                                          info.dag_file.string(), names, ids.size() == 1 ? "it" : "them", names));
+        co_return;
+      }
+    }
     boost::json::array deps;
     for (const auto& d : info.dependencies) deps.push_back(boost::json::value(d));
     for (auto& d : parsed.dags) {
@@ -417,6 +435,13 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
 
 asio::awaitable<void> watcher::record_error(const project& p, const fs::path& file,
                                             std::string headline, std::string detail) {
+  // A traceback can quote a secret (a connection URI in the environment, a
+  // password in an exception's message): it is shown to every viewer.
+  if (options_.secrets) {
+    const auto masker = options_.secrets->current();
+    headline = masker->mask(headline);
+    detail = masker->mask(detail);
+  }
   const std::string fileloc = file.string();
   const std::string bundle = p.bundle_name;
   const std::string trace = detail;

@@ -29,6 +29,7 @@
 
 namespace leoflow {
 class console;
+class secret_registry;
 namespace schema {
 class database;
 }
@@ -53,6 +54,8 @@ struct watcher_options {
   bool paused_at_creation = false;
   parser_config parser;
   fs::path logs_dir;
+  // Masks import errors before they are stored, printed or published. Optional.
+  secret_registry* secrets = nullptr;
   // Prepares a project's virtualenv before its parse; unset means parse
   // with parser.python.
   std::function<boost::asio::awaitable<parse_environment>(const project&)> prepare_environment;

@@ -10,6 +10,7 @@
 namespace leoflow {
 class console;
 class event_bus;
+class secret_registry;
 namespace schema {
 class database;
 }
@@ -32,6 +33,9 @@ struct api_context {
   scheduler::scheduler* scheduler = nullptr;
   // Called after a DAG was deleted through the API (stop its work).
   std::function<void(const std::string& dag_id)> dag_deleted;
+  // Masks XCom values shown through the API; told when connections or
+  // variables change. Optional.
+  secret_registry* secrets = nullptr;
   // Asks the watcher to parse a file again (parseDagFile).
   std::function<void(const std::string& fileloc)> reparse;
 };

@@ -6,6 +6,7 @@
 #include <soci/soci.h>
 
 #include "common/json.hpp"
+#include "common/secret_masker.hpp"
 #include "schema/config_store.hpp"
 #include "schema/database.hpp"
 #include "schema/query.hpp"
@@ -218,6 +219,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
       return schema::find_variable(s, *key);
     };
     auto stored = co_await ctx.db.write(std::move(put));
+    if (stored && ctx.secrets) ctx.secrets->changed();
     if (!stored)
       co_return create ? http::error(409, fmt::format("The Variable with key: `{}` already exists", *key))
                        : http::error(404, fmt::format("The Variable with key: `{}` was not found", *key));
@@ -233,6 +235,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     auto remove = [key](soci::session& s) { return schema::delete_variable(s, key); };
     if (!co_await ctx.db.write(std::move(remove)))
       co_return http::error(404, fmt::format("The Variable with key: `{}` was not found", key));
+    if (ctx.secrets) ctx.secrets->changed();
     co_return http::no_content();
   });
 
@@ -291,6 +294,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
       return schema::find_connection(s, c->conn_id);
     };
     auto stored = co_await ctx.db.write(std::move(put));
+    if (stored && ctx.secrets) ctx.secrets->changed();
     if (!stored)
       co_return create ? http::error(409, fmt::format("The connection with connection_id: `{}` already exists", c->conn_id))
                        : http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", c->conn_id));
@@ -306,6 +310,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     auto remove = [id](soci::session& s) { return schema::delete_connection(s, id); };
     if (!co_await ctx.db.write(std::move(remove)))
       co_return http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", id));
+    if (ctx.secrets) ctx.secrets->changed();
     co_return http::no_content();
   });
 

@@ -8,6 +8,7 @@
 #include "common/clock.hpp"
 #include "common/hash.hpp"
 #include "common/json.hpp"
+#include "common/secret_masker.hpp"
 
 namespace leoflow::api {
 
@@ -326,8 +327,17 @@ bj::object event_log_response(const schema::event_log_record& e) {
 }
 
 bj::object variable_response(const schema::variable_record& v) {
+  // As Airflow: a sensitive key's value, and values under sensitive keys of
+  // a JSON value, read as "***".
+  bj::value value = json::nullable(v.value);
+  if (v.value) {
+    if (is_sensitive_name(v.key))
+      value = secret_mask;
+    else if (auto redacted = redact_sensitive_keys(*v.value))
+      value = *redacted;
+  }
   return bj::object{{"key", v.key},
-                    {"value", json::nullable(v.value)},
+                    {"value", std::move(value)},
                     {"description", json::nullable(v.description)},
                     {"is_encrypted", false},
                     {"team_name", nullptr}};
@@ -343,7 +353,8 @@ bj::object connection_response(const schema::connection_record& c) {
                     {"port", c.port ? bj::value(*c.port) : bj::value(nullptr)},
                     // Secrets are write-only through the API.
                     {"password", c.password ? bj::value("***") : bj::value(nullptr)},
-                    {"extra", json::nullable(c.extra)},
+                    {"extra", c.extra ? bj::value(redact_sensitive_keys(*c.extra).value_or(*c.extra))
+                                      : bj::value(nullptr)},
                     {"team_name", nullptr}};
 }
 

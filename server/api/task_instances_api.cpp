@@ -11,6 +11,7 @@
 
 #include "common/event_bus.hpp"
 #include "common/json.hpp"
+#include "common/secret_masker.hpp"
 #include "executors/task_log.hpp"
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
@@ -457,12 +458,14 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     if (!x)
       co_return http::error(404, fmt::format("XCom entry with key: `{}` not found", key));
     auto body = xcom_response(*x, dag_id, run_id, run->run_after, run->logical_date);
-    // Values are stored as JSON: native unless a string is asked for.
+    // Values are stored as JSON: native unless a string is asked for. A
+    // secret a task pushed is shown masked, as in its log.
     auto value = x->value ? json::try_parse(*x->value) : std::nullopt;
+    const auto masker = ctx.secrets ? ctx.secrets->current() : std::make_shared<const secret_masker>();
     if (stringify)
-      body["value"] = x->value ? bj::value(*x->value) : bj::value(nullptr);
+      body["value"] = x->value ? bj::value(masker->mask(*x->value)) : bj::value(nullptr);
     else
-      body["value"] = value ? *value : bj::value(nullptr);
+      body["value"] = value ? masker->mask_json(*value) : bj::value(nullptr);
     co_return http::json(body);
   });
 

@@ -7,8 +7,11 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <boost/asio/ip/address.hpp>
 
 #include "common/console.hpp"
 #include "server/auth/detail/forms.hpp"
@@ -37,8 +40,20 @@ bool is_safe_method(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS";
 }
 
+// A listen address that only this machine can reach.
 bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return host == "localhost" || (!ec && address.is_loopback());
+}
+
+// The machine's own name, as a Host header would carry it.
+std::string machine_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  std::string out(name);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 bool is_wildcard(const std::string& host) { return host == "0.0.0.0" || host == "::"; }
@@ -157,8 +172,40 @@ std::string gate::binding_host(const std::string& requested) {
   return "127.0.0.1";
 }
 
+void gate::allow_hosts(std::vector<std::string> hosts) {
+  std::lock_guard lock(mutex_);
+  allowed_hosts_ = std::move(hosts);
+  auto rules = std::make_shared<host_rules>(*rules_);
+  rules->allowed = allowed_hosts_;
+  rules_ = std::move(rules);
+}
+
+void gate::use_revocations(token_revocations& revocations) {
+  std::lock_guard lock(mutex_);
+  revocations_ = &revocations;
+}
+
+std::shared_ptr<const host_rules> gate::rules() {
+  std::lock_guard lock(mutex_);
+  return rules_;
+}
+
 void gate::announce(const std::string& address, unsigned short port) {
+  {
+    auto rules = std::make_shared<host_rules>();
+    rules->port = port;
+    rules->own_names.push_back(address.find(':') != std::string::npos ? "[" + address + "]" : address);
+    if (is_wildcard(address))
+      for (const auto& a : interface_addresses(address == "::")) rules->own_names.push_back(a);
+    if (auto name = machine_name(); !name.empty()) rules->own_names.push_back(name);
+    std::lock_guard lock(mutex_);
+    rules->allowed = allowed_hosts_;
+    rules_ = std::move(rules);
+  }
   if (!enabled()) {
+    if (!rules()->allowed.empty())
+      out_.warning("--allowed-host is ignored without a login: only localhost, 127.0.0.1 and [::1] reach "
+                   "Lite then (run `leoflow setup` to create an admin)");
     out_.warning("no login configured: the API and UI are open to anyone on this machine "
                  "(run `leoflow setup` to create an admin)");
     return;
@@ -209,6 +256,15 @@ std::optional<identity> gate::authenticate(const http::request& req, std::string
     return std::nullopt;
   }
   auto& claims = std::get<token_claims>(checked);
+  token_revocations* revocations = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    revocations = revocations_;
+  }
+  if (revocations && revocations->revoked(claims.token_id)) {
+    problem = "Invalid token: it was ended by signing out; sign in again";
+    return std::nullopt;
+  }
   if (!s->config || !s->config->users.count(claims.subject)) {
     problem = "Invalid token: the user no longer exists";
     return std::nullopt;
@@ -228,7 +284,15 @@ std::optional<identity> gate::authenticate(const http::request& req, std::string
 
 std::optional<http::response> gate::filter(http::request& req) {
   req.headers.erase(std::string(user_header));
-  if (!enabled() || is_public(req.path)) return std::nullopt;
+  const bool login = enabled();
+  if (auto refused = check_host(req, *rules(), login)) return refused;
+  if (!login) {
+    // Only this machine reaches us, but any page in its browser can send
+    // requests: a change must come from our own pages, as JSON.
+    if (!is_safe_method(req.method)) return check_same_origin_json(req);
+    return std::nullopt;
+  }
+  if (is_public(req.path)) return std::nullopt;
   std::string problem;
   auto who = authenticate(req, problem);
   if (!who) {

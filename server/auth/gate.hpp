@@ -1,10 +1,13 @@
-// The login in front of the HTTP server. When config.yaml has an admin, every
-// route but the login endpoints, /api/v2/monitor/health and /api/v2/version
-// needs a valid token (Authorization: Bearer, or the browser's HttpOnly
-// cookie plus a CSRF header for state changes); without one it is no-auth and
-// bound to loopback. The config is re-read when it changes on disk, so a
-// reset password is accepted (and older tokens refused) at once.
-// Thread-safe: the filter runs on every session's strand.
+// The login in front of the HTTP server. Every request must name this server
+// in its Host (no DNS rebinding). When config.yaml has an admin, every route
+// but the login endpoints, /api/v2/monitor/health and /api/v2/version needs a
+// valid token (Authorization: Bearer, or the browser's HttpOnly cookie plus a
+// CSRF header for state changes); without one it is no-auth, bound to
+// loopback, and state changes must be same-origin JSON. The config is re-read
+// when it changes on disk, so a reset password is accepted (and older tokens
+// refused) at once; a sign-out ends its token through the deny-list.
+// Thread-safe: the filter runs on every session's strand, on the headers
+// alone (before the body is read).
 #pragma once
 
 #include <filesystem>
@@ -13,14 +16,17 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <sys/stat.h>
 
 #include <boost/asio/thread_pool.hpp>
 
 #include "server/auth/auth_config.hpp"
+#include "server/auth/host_policy.hpp"
 #include "server/auth/jwt.hpp"
 #include "server/auth/login_throttle.hpp"
+#include "server/auth/token_revocations.hpp"
 #include "server/http/message.hpp"
 #include "server/http/router.hpp"
 
@@ -69,7 +75,16 @@ class gate {
   // config later loses its admin.
   std::string binding_host(const std::string& requested);
 
-  // After listening: the reachable URLs for a wildcard address and the
+  // Names (besides loopback ones) a client may use in Host with a login:
+  // normalized --allowed-host entries (see normalize_allowed_host).
+  void allow_hosts(std::vector<std::string> hosts);
+
+  // The deny-list sign-outs feed and every token is checked against; without
+  // one a sign-out only clears the browser's cookies.
+  void use_revocations(token_revocations& revocations);
+
+  // After listening: records the port and addresses the Host check accepts,
+  // then prints the reachable URLs for a wildcard address and the
   // trusted-network warning, or the no-auth warning.
   void announce(const std::string& address, unsigned short port);
 
@@ -100,6 +115,7 @@ class gate {
   };
 
   std::shared_ptr<const snapshot> current();
+  std::shared_ptr<const host_rules> rules();
   static std::shared_ptr<const snapshot> load(const std::filesystem::path& file);
 
   boost::asio::awaitable<http::response> login(http::request& req, bool browser);
@@ -113,6 +129,9 @@ class gate {
   file_stamp stamp_;
   std::shared_ptr<const snapshot> snapshot_;
   bool always_enforce_ = false;
+  std::vector<std::string> allowed_hosts_;
+  std::shared_ptr<const host_rules> rules_ = std::make_shared<host_rules>();
+  token_revocations* revocations_ = nullptr;
   login_throttle throttle_;
   boost::asio::thread_pool hashing_{1};  // argon2id checks, one at a time (64 MiB each)
 };

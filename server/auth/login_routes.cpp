@@ -61,6 +61,20 @@ response gate::issue_cookies(response res, const request& req, const identity& w
 }
 
 response gate::logout(const request& req, bool json) {
+  // The token ends here, not only the cookie: a copy of it (another tab, a
+  // script, a stolen cookie) is refused from now on.
+  std::string problem;
+  if (auto who = authenticate(req, problem)) {
+    token_revocations* revocations = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      revocations = revocations_;
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    if (revocations) revocations->revoke(who->claims.token_id, who->claims.expires_at, now);
+    out_.info(fmt::format("signed out: {}", who->username));
+  }
   const bool secure = behind_https(req);
   response res = json ? http::no_content() : redirect(303, "/auth/login");
   res.headers.emplace_back("Set-Cookie", detail::cookie(session_cookie, "", 0, true, secure));
@@ -90,15 +104,6 @@ asio::awaitable<response> gate::login(request& req, bool browser) {
     }
   }
   const std::string address = req.remote_address;
-  if (auto wait = throttle_.retry_after(address, login_throttle::clock::now())) {
-    wipe(creds->password);
-    const auto secs = seconds_up(*wait);
-    const auto message = fmt::format("Too many failed sign-ins from this address; try again in {} s", secs);
-    response res = page ? login_page(429, next, message) : http::error(429, message);
-    res.headers.emplace_back("Retry-After", std::to_string(secs));
-    co_return res;
-  }
-
   auto s = current();
   std::string hash;
   const user_entry* user = nullptr;
@@ -108,6 +113,23 @@ asio::awaitable<response> gate::login(request& req, bool browser) {
       hash = user->password_hash;
     }
   }
+  // The attempt counts before the hash runs: concurrent guesses cannot all
+  // slip in while the first one is still being checked.
+  const auto settings = s->config ? s->config->throttle : throttle_settings{};
+  const auto admitted = throttle_.admit(address, creds->username, user != nullptr, settings,
+                                        login_throttle::clock::now());
+  if (!admitted.admitted) {
+    wipe(creds->password);
+    const auto secs = std::max<long long>(1, seconds_up(admitted.retry_after));
+    const auto message =
+        admitted.retry_after.count() > 0
+            ? fmt::format("Too many failed sign-ins; try again in {} s", secs)
+            : std::string("Sign-ins for this user are already being checked; try again in a moment");
+    response res = page ? login_page(429, next, message) : http::error(429, message);
+    res.headers.emplace_back("Retry-After", std::to_string(secs));
+    co_return res;
+  }
+
   auto check = [hash, password = creds->password]() mutable {
     const bool ok = verify_password(hash, password);
     wipe(password);
@@ -115,21 +137,29 @@ asio::awaitable<response> gate::login(request& req, bool browser) {
   };
   wipe(creds->password);
   auto verifying = offload(hashing_, std::move(check));
-  const bool ok = co_await std::move(verifying);
+  bool ok = false;
+  std::exception_ptr failure;
+  try {
+    ok = co_await std::move(verifying);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  ok = ok && user;
+  throttle_.finished(address, creds->username, user != nullptr, ok);
+  if (failure) std::rethrow_exception(failure);
 
-  if (!ok || !user) {
-    const auto delay = throttle_.failed(address, s->config ? s->config->throttle : throttle_settings{},
-                                        login_throttle::clock::now());
-    const int count = throttle_.failures(address);
+  if (!ok) {
+    const int count = throttle_.address_attempts(address);
     out_.warning(user ? fmt::format("failed sign-in for user \"{}\" from {} ({} in a row)", creds->username,
                                     address, count)
                       : fmt::format("failed sign-in for an unknown user from {} ({} in a row)", address, count));
     const std::string message = "Invalid username or password";
     response res = page ? login_page(401, next, message) : http::error(401, message);
-    if (delay.count() > 0) res.headers.emplace_back("Retry-After", std::to_string(seconds_up(delay)));
+    // The next attempt waits this long (the lock-out this one started).
+    const auto wait = throttle_.admit_wait(address, creds->username, login_throttle::clock::now());
+    if (wait.count() > 0) res.headers.emplace_back("Retry-After", std::to_string(seconds_up(wait)));
     co_return res;
   }
-  throttle_.succeeded(address);
   identity who;
   who.username = creds->username;
   who.user_role = user->user_role;

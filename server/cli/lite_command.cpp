@@ -5,6 +5,7 @@
 
 #include "common/paths.hpp"
 #include "server/auth/auth_config.hpp"
+#include "server/auth/host_policy.hpp"
 #include "server/cli/args.hpp"
 #include "server/cli/commands.hpp"
 #include "server/engine.hpp"
@@ -35,6 +36,8 @@ Options:
   --host ADDR            listen address (default 127.0.0.1); 0.0.0.0 and other
                          non-loopback addresses only once an admin exists
                          (`leoflow setup`), otherwise 127.0.0.1 is kept
+  --allowed-host NAME    with a login: a host name clients reach Lite by, besides
+                         its addresses (repeatable; name, name:port, *.domain)
   --paused-at-creation   new DAGs start paused, as in Airflow
   --parse-timeout SECS   kill a parse that runs longer (default 30)
   --verbose              more detail in the terminal
@@ -66,7 +69,8 @@ int lite_command(const std::vector<std::string>& argv, console& out) {
   }
   arg_spec spec;
   spec.flags = {"--paused-at-creation", "--verbose"};
-  spec.options = {"--port", "--host", "--parse-timeout"};
+  spec.options = {"--port", "--host", "--parse-timeout", "--allowed-host"};
+  spec.repeatable = {"--allowed-host"};
   std::string error;
   auto args = parse_args(argv, spec, error);
   if (!args) {
@@ -116,6 +120,16 @@ int lite_command(const std::vector<std::string>& argv, console& out) {
     options.parse_timeout = std::chrono::seconds(*n);
   }
   if (auto host = args->value("--host")) options.host = *host;
+  for (const auto& name : args->values("--allowed-host")) {
+    auto normalized = auth::normalize_allowed_host(name);
+    if (!normalized) {
+      out.failure(fmt::format("leoflow lite: --allowed-host {} is not a host name", name),
+                  "Give the name clients use to reach Lite, e.g. --allowed-host lite.example.com "
+                  "(or name:port, or *.example.com).");
+      return 2;
+    }
+    options.allowed_hosts.push_back(*normalized);
+  }
   options.paused_at_creation = args->has("--paused-at-creation");
   out.set_verbose(args->has("--verbose"));
   options.home = leoflow_home();

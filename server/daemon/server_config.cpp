@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "server/auth/host_policy.hpp"
+
 namespace leoflow::daemon {
 
 namespace fs = std::filesystem;
@@ -71,7 +73,7 @@ server_config parse(const YAML::Node& root, const fs::path& base) {
                          "parse_timeout", "paused_at_creation", "python"});
   if (auto l = root["listen"]; l && !l.IsNull()) {
     if (!l.IsMap()) throw bad_key{"listen", "must be a mapping with host and port"};
-    check_known(l, "listen.", {"host", "port"});
+    check_known(l, "listen.", {"host", "port", "allowed_hosts"});
     if (auto h = l["host"]; h && !h.IsNull()) {
       cfg.host = scalar(h, "listen.host");
       boost::system::error_code ec;
@@ -81,6 +83,17 @@ server_config parse(const YAML::Node& root, const fs::path& base) {
     }
     if (auto p = l["port"]; p && !p.IsNull())
       cfg.port = static_cast<unsigned short>(integer(p, "listen.port", 0, 65535));
+    if (auto a = l["allowed_hosts"]; a && !a.IsNull()) {
+      if (!a.IsSequence()) throw bad_key{"listen.allowed_hosts", "must be a list of host names"};
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        const std::string key = fmt::format("listen.allowed_hosts[{}]", i);
+        const auto text = scalar(a[i], key);
+        auto normalized = auth::normalize_allowed_host(text);
+        if (!normalized)
+          throw bad_key{key, fmt::format("'{}' is not a host name (name, name:port or *.domain)", text)};
+        cfg.allowed_hosts.push_back(*normalized);
+      }
+    }
   }
   auto folders = root["dag_folders"];
   if (!folders || folders.IsNull()) throw bad_key{"dag_folders", "is missing: list the folders of DAG projects"};

@@ -17,6 +17,7 @@ enum class log_level { debug, info, warning };
 struct server_config {
   std::string host = "127.0.0.1";
   unsigned short port = 8088;
+  std::vector<std::string> allowed_hosts;          // normalized listen.allowed_hosts
   std::vector<std::filesystem::path> dag_folders;  // absolute, existing
   std::filesystem::path home;                      // LEOFLOW_HOME (absolute)
   std::string executor = "subprocess";

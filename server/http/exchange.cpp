@@ -21,6 +21,15 @@ request to_request(beast_request&& msg, std::string remote_address) {
   return req;
 }
 
+request header_request(const beast_request& msg, std::string remote_address) {
+  request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.remote_address = std::move(remote_address);
+  for (const auto& field : msg) req.headers[std::string(field.name_string())] = std::string(field.value());
+  return req;
+}
+
 bool parse_target(request& req) {
   const std::string_view target = req.target;
   const auto q = target.find('?');
@@ -43,13 +52,20 @@ bool parse_target(request& req) {
   return true;
 }
 
+std::optional<response> admit(request& req, const request_filter& filter) {
+  if (!parse_target(req)) return error(400, "Malformed request target");
+  if (filter) return filter(req);
+  return std::nullopt;
+}
+
 boost::asio::awaitable<response> respond(request& req, const router& routes,
                                          const request_filter& filter, console& out) {
-  if (!parse_target(req)) co_return error(400, "Malformed request target");
-  if (filter) {
-    auto filtered = filter(req);
-    if (filtered) co_return std::move(*filtered);
-  }
+  if (auto refused = admit(req, filter)) co_return std::move(*refused);
+  auto handling = handle(req, routes, out);
+  co_return co_await std::move(handling);
+}
+
+boost::asio::awaitable<response> handle(request& req, const router& routes, console& out) {
   // Never co_await inside a catch block (g++ 12): keep the failure, act after.
   std::exception_ptr failure;
   response res;

@@ -29,13 +29,23 @@ using beast_request = boost::beast::http::request<boost::beast::http::string_bod
 // Moves the method, target, headers and body out of Beast's message.
 request to_request(beast_request&& msg, std::string remote_address);
 
+// Copies the method, target and headers of a message whose body has not been
+// read yet.
+request header_request(const beast_request& msg, std::string remote_address);
+
 // Splits req.target into req.path and the decoded req.query; false when the
 // target is not a path or has a malformed escape.
 bool parse_target(request& req);
 
-// The answer to one request: 400 for a bad target, the filter's response, or
-// the handler's. A handler's exception is reported on `out` and becomes a 500
-// that leaks nothing. `filter` may be empty.
+// The answer that stops a request on its headers alone, before its body is
+// read: 400 for a bad target, or the filter's response. `filter` may be empty.
+std::optional<response> admit(request& req, const request_filter& filter);
+
+// The handler's answer to an admitted request (with its body). A handler's
+// exception is reported on `out` and becomes a 500 that leaks nothing.
+boost::asio::awaitable<response> handle(request& req, const router& routes, console& out);
+
+// admit, then handle: one whole request in one call (the fuzz harnesses).
 boost::asio::awaitable<response> respond(request& req, const router& routes,
                                          const request_filter& filter, console& out);
 

@@ -1,6 +1,8 @@
 // Beast session coroutines, the acceptor loop, and graceful stop.
 #include "server/http/server.hpp"
 
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -152,26 +154,58 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     // that has started must arrive whole within the request timeout.
     stream.expires_after(first ? options_.request_timeout : options_.idle_timeout);
     first = false;
-    auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+    // The headers first: the gate decides on them alone, so a request it
+    // refuses never makes us read (and hold) its body.
+    auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, tuple_awaitable);
+    stream.expires_after(options_.request_timeout);
 
     response res;
     bool keep_alive = false;
+    bool body_unread = false;
     request req;
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
         ec == beast::error::timeout || ec == asio::error::connection_reset ||
         ec == asio::error::eof) {
       break;
-    } else if (ec == bhttp::error::body_limit) {
-      res = error(413, fmt::format("Request body larger than {} bytes", options_.body_limit));
     } else if (ec == bhttp::error::header_limit) {
       res = error(431, "Request header fields too large");
+    } else if (ec == bhttp::error::body_limit) {
+      // A Content-Length over the limit is known from the headers alone.
+      res = error(413, fmt::format("Request body larger than {} bytes", options_.body_limit));
+      body_unread = true;
     } else if (ec) {
       if (!parser.got_some() && bytes == 0) break;
       res = error(400, fmt::format("Malformed HTTP request: {}", ec.message()));
     } else {
-      keep_alive = parser.get().keep_alive();
-      req = to_request(parser.release(), remote);
-      res = co_await respond(req, routes_, filter_, console_);
+      req = header_request(parser.get(), remote);
+      if (auto refused = admit(req, filter_)) {
+        res = std::move(*refused);
+        body_unread = !parser.is_done();
+        keep_alive = !body_unread && parser.get().keep_alive();
+      } else {
+        if (!parser.is_done()) {
+          // curl and others wait for this before sending a large body.
+          if (const auto* expect = req.header("Expect"); expect && beast::iequals(*expect, "100-continue")) {
+            static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+            auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(go_on.data(), go_on.size()),
+                                                        tuple_awaitable);
+            if (cec) break;
+          }
+          auto [bec, bbytes] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
+          if (bec == bhttp::error::body_limit) {
+            res = error(413, fmt::format("Request body larger than {} bytes", options_.body_limit));
+            body_unread = true;
+          } else if (bec) {
+            break;
+          }
+        }
+        if (!body_unread) {
+          keep_alive = parser.get().keep_alive();
+          req.body = std::move(parser.get().body());
+          auto handling = handle(req, routes_, console_);
+          res = co_await std::move(handling);
+        }
+      }
     }
     if (decorator_) decorator_(req, res);
     if (stopping_) keep_alive = false;
@@ -199,11 +233,28 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
     for (const auto& [k, v] : res.headers) set_header(out, k, v);
     out.body() = head ? std::string() : std::move(res.body);
-    out.keep_alive(keep_alive);
+    out.keep_alive(keep_alive && !body_unread);
     out.prepare_payload();
     stream.expires_after(options_.write_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, out, tuple_awaitable);
-    if (wec || !keep_alive) break;
+    if (wec) break;
+    if (body_unread) {
+      // Closing with the body still arriving would reset the connection
+      // and the client could lose our answer: stop sending, then discard
+      // what comes for a short while.
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream.expires_after(std::chrono::seconds(2));
+      std::array<char, 16384> sink;
+      std::size_t drained = 0;
+      while (drained < (4u << 20)) {
+        auto [dec, dn] = co_await stream.async_read_some(asio::buffer(sink), tuple_awaitable);
+        drained += dn;
+        if (dec) break;
+      }
+      break;
+    }
+    if (!keep_alive) break;
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -22,7 +22,6 @@
 #include <fmt/format.h>
 
 #include "common/offload.hpp"
-#include "server/auth/gate.hpp"
 #include "server/http/params.hpp"
 
 namespace leoflow::ide {
@@ -53,26 +52,12 @@ bool starts_with_ci(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-// The host part of a Host header ("127.0.0.1:8088" -> "127.0.0.1").
-std::string_view host_name(std::string_view host) {
-  if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
-  return host.substr(0, host.find(':'));
-}
-
-bool is_loopback_host(std::string_view host) {
-  const auto name = host_name(host);
-  return name == "localhost" || name == "[::1]" || name.starts_with("127.");
-}
-
 // The editor writes files that Lite then runs, so a request must come from
-// the UI itself: without a login (loopback only) the Host must name the
-// loopback (no DNS rebinding); a write must be JSON (a cross-site form cannot
-// send that without a preflight) and not come from another site.
+// the UI itself, with or without a login: not from another site, and a write
+// must be JSON (a cross-site form cannot send that without a preflight). The
+// gate has already checked that the Host names this server.
 std::optional<response> foreign_request(const request& req, bool write) {
-  const bool signed_in = req.header(auth::user_header) != nullptr;
   const auto* host = req.header("Host");
-  if (!signed_in && (!host || !is_loopback_host(*host)))
-    return http::error(403, "Forbidden: without a login the IDE answers only requests addressed to the loopback");
   if (const auto* site = req.header("Sec-Fetch-Site"); site && *site != "same-origin" && *site != "none")
     return http::error(403, "Forbidden: the IDE answers only its own pages");
   if (const auto* origin = req.header("Origin"); origin && write) {

@@ -1,11 +1,16 @@
 // Server-Sent Events over the engine's event bus: GET /ui/events streams
 // `id: N / event: <type> / data: <json>` records, a keep-alive comment when
 // nothing happened for a while, and a `resync` event when this client missed
-// events (its queue overflowed), so the page refetches what it shows.
+// events (its queue overflowed), so the page refetches what it shows. Each
+// user (or, with no login, each client address) holds a bounded number of
+// streams at once.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -14,6 +19,21 @@
 #include "server/http/message.hpp"
 
 namespace leoflow::ui {
+
+// Open streams per user; a slot is held as long as its returned handle lives.
+// Thread-safe.
+class stream_slots : public std::enable_shared_from_this<stream_slots> {
+ public:
+  explicit stream_slots(std::size_t per_user) : per_user_(per_user) {}
+  // nullptr when `user` already holds every slot.
+  std::shared_ptr<const std::string> take(const std::string& user);
+  std::size_t held(const std::string& user);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::size_t> held_;
+  std::size_t per_user_;
+};
 
 // One event in the SSE wire format, blank line included.
 std::string format_sse(const live_event& e);

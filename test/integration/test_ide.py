@@ -371,7 +371,9 @@ def test_requests_from_elsewhere_are_refused(lite, work):
     path = f"/api/v2/ide/file?" + q(root=0, path=f"{rel}/dag.py")
     # DNS rebinding: a foreign name pointing at the loopback.
     assert call(lite, "GET", path, headers={"Host": "attacker.example"})[0] == 403
-    assert call(lite, "GET", path, headers={"Host": "localhost:1"})[0] == 200
+    port = lite.base.rsplit(":", 1)[1]
+    assert call(lite, "GET", path, headers={"Host": "localhost:1"})[0] == 403
+    assert call(lite, "GET", path, headers={"Host": f"localhost:{port}"})[0] == 200
     body = {"root": 0, "path": f"{rel}/dag.py", "content": "pwned\n", "force": True}
     # A cross-site form can only send text/plain without a preflight.
     status, answer = call(lite, "PUT", "/api/v2/ide/file", json.dumps(body), headers={"Content-Type": "text/plain"})
@@ -394,7 +396,7 @@ def test_the_login_guards_the_ide(tmp_path):
     dags = tmp_path / "dags"
     dags.mkdir()
     (dags / "notes.md").write_text("# notes\n")
-    with Lite(dags, home=str(home)) as lite:
+    with Lite(dags, home=str(home), args=["--allowed-host", "dags.example"]) as lite:
         assert call(lite, "GET", "/api/v2/ide/roots")[0] == 401
         assert call(lite, "GET", "/api/v2/ide/file?" + q(root=0, path="notes.md"))[0] == 401
         body = {"root": 0, "path": "notes.md", "content": "pwned\n", "force": True}
@@ -416,8 +418,9 @@ def test_the_login_guards_the_ide(tmp_path):
         ok = {"Cookie": jar, "X-CSRF-Token": cookies["leoflow_csrf"]}
         assert call(lite, "PUT", "/api/v2/ide/file", {**body, "content": "# mine\n"}, headers=ok)[0] == 200
         assert (dags / "notes.md").read_text() == "# mine\n"
-        # Signed in, the Host is the login's business, not the IDE's.
+        # Signed in, a name given with --allowed-host reaches the IDE; others do not.
         assert call(lite, "GET", "/api/v2/ide/roots", headers={**ok, "Host": "dags.example"})[0] == 200
+        assert call(lite, "GET", "/api/v2/ide/roots", headers={**ok, "Host": "other.example"})[0] == 403
 
 
 class EventStream:

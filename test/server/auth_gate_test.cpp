@@ -2,14 +2,16 @@
 // temporary home and real argon2id hashes: what passes the filter and what
 // gets 401/403/429, tokens from POST /auth/token, cookies with CSRF, the
 // config re-read on change (a reset revokes older tokens), host binding, and
-// that no password or token reaches the log. Real HTTP is in
-// test/integration/test_auth.py.
+// that no password or token reaches the log; the Host allow-list, the
+// same-origin JSON rule without a login, sign-out revocation and concurrent
+// guesses. Real HTTP is in test/integration/test_auth.py and test_security.py.
 #include "server/auth/gate.hpp"
 
 #include <cstdio>
 #include <fstream>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
@@ -81,6 +83,7 @@ struct fixture {
     r.path = path;
     r.target = path;
     r.remote_address = "192.0.2.7";
+    r.headers["Host"] = "127.0.0.1:8088";
     return r;
   }
 
@@ -428,6 +431,187 @@ BOOST_AUTO_TEST_CASE(me_says_who_is_signed_in) {
   BOOST_TEST(body.at("username").as_string() == "viewer");
   BOOST_TEST(body.at("role").as_string() == "viewer");
   BOOST_TEST(f.send(f.make("GET", "/auth/me")).status == 401);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_login_only_loopback_names_on_our_port_pass) {
+  fixture f(false);
+  f.g->announce("127.0.0.1", 8088);
+  for (const char* host : {"localhost", "localhost:8088", "127.0.0.1", "127.0.0.1:8088", "127.1.2.3:8088",
+                           "127.255.255.254", "[::1]:8088", "[::1]", "LOCALHOST:8088"}) {
+    auto req = f.make("GET", "/api/v2/dags");
+    req.headers["Host"] = host;
+    BOOST_TEST(!f.g->filter(req).has_value(), host);
+  }
+  // DNS rebinding names, other ports, odd spellings of 127.0.0.1.
+  for (const char* host : {"127.1.attacker.example:8088", "localhost.attacker.example:8088", "evil.example",
+                           "127.0.0.1:9999", "localhost:80", "0x7f.0.0.1:8088", "127.0.0.01:8088",
+                           "2130706433:8088", "127.1:8088", "[::ffff:127.0.0.1]:8088", "192.168.1.2:8088",
+                           "127.0.0.1.:8088"}) {
+    for (const char* method : {"GET", "POST"}) {
+      auto req = f.make(method, "/api/v2/variables");
+      req.headers["Host"] = host;
+      auto stopped = f.g->filter(req);
+      BOOST_TEST((stopped && stopped->status == 403), host << " " << method);
+      if (stopped) BOOST_TEST(detail(*stopped).find("does not name this server") != std::string::npos, host);
+    }
+  }
+  for (const char* host : {"", "a b", "127.0.0.1:99999", "[::1"}) {
+    auto req = f.make("GET", "/api/v2/dags");
+    if (*host) req.headers["Host"] = host;
+    else req.headers.erase("Host");
+    auto stopped = f.g->filter(req);
+    BOOST_TEST((stopped && stopped->status == 400), host);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_rebinding_page_cannot_reach_the_ide_or_the_api) {
+  // What the issue sent: a name that resolves to 127.0.0.1, with the
+  // matching Origin and Sec-Fetch-Site: same-origin.
+  fixture f(false);
+  f.g->announce("127.0.0.1", 8088);
+  for (const char* host : {"127.1.attacker.example:8088", "localhost.attacker.example:8088"}) {
+    for (const char* path : {"/api/v2/ide/folder", "/api/v2/ide/file", "/api/v2/variables", "/api/v2/connections",
+                             "/api/v2/dags/etl/dagRuns"}) {
+      auto req = f.make("POST", path);
+      req.headers["Host"] = host;
+      req.headers["Origin"] = std::string("http://") + host;
+      req.headers["Sec-Fetch-Site"] = "same-origin";
+      req.headers["Content-Type"] = "application/json";
+      req.headers["Content-Length"] = "20";
+      auto stopped = f.g->filter(req);
+      BOOST_TEST((stopped && stopped->status == 403), host << path);
+    }
+    for (const char* path : {"/ui/events", "/api/v2/connections", "/api/v2/dags"}) {
+      auto req = f.make("GET", path);
+      req.headers["Host"] = host;
+      auto stopped = f.g->filter(req);
+      BOOST_TEST((stopped && stopped->status == 403), host << path);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(without_a_login_changes_must_be_same_origin_json) {
+  fixture f(false);
+  f.g->announce("127.0.0.1", 8088);
+  auto post = [&](std::map<std::string, std::string> headers) {
+    auto req = f.make("POST", "/api/v2/connections");
+    req.headers["Content-Length"] = "40";
+    for (auto& [k, v] : headers) req.headers[k] = v;
+    return f.g->filter(req);
+  };
+  // Cross-site posts a page can send without a preflight.
+  auto text = post({{"Content-Type", "text/plain"}, {"Origin", "https://evil.example"}, {"Sec-Fetch-Site", "cross-site"}});
+  BOOST_TEST((text && text->status == 403));
+  auto form = post({{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "https://evil.example"}});
+  BOOST_TEST((form && form->status == 403));
+  auto same_site = post({{"Content-Type", "application/json"}, {"Sec-Fetch-Site", "same-site"}});
+  BOOST_TEST((same_site && same_site->status == 403));
+  auto null_origin = post({{"Content-Type", "application/json"}, {"Origin", "null"}});
+  BOOST_TEST((null_origin && null_origin->status == 403));
+  auto other_port = post({{"Content-Type", "application/json"}, {"Origin", "http://127.0.0.1:3000"}});
+  BOOST_TEST((other_port && other_port->status == 403));
+  // Without Origin (old clients, scripts) the body type still decides.
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                           "application/jsonp", "text/json"}) {
+    auto stopped = post({{"Content-Type", type}});
+    BOOST_TEST((stopped && stopped->status == 415), type);
+  }
+  auto untyped = post({});
+  BOOST_TEST((untyped && untyped->status == 415));
+  // The UI's own request, and a script's.
+  BOOST_TEST(!post({{"Content-Type", "application/json"}, {"Origin", "http://127.0.0.1:8088"},
+                    {"Sec-Fetch-Site", "same-origin"}}).has_value());
+  BOOST_TEST(!post({{"Content-Type", "Application/JSON; charset=utf-8"}}).has_value());
+  // No body and no type (DELETE, a bare POST): nothing to declare.
+  auto del = f.make("DELETE", "/api/v2/variables/x");
+  BOOST_TEST(!f.g->filter(del).has_value());
+  // Reads stay open to the loopback (no CORS header ever lets a page read them).
+  auto read = f.make("GET", "/api/v2/connections");
+  read.headers["Origin"] = "https://evil.example";
+  BOOST_TEST(!f.g->filter(read).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(with_a_login_allowed_hosts_name_the_server) {
+  fixture f;
+  f.g->allow_hosts({"leoflow.example.com", "*.corp.example", "proxy.example:8443"});
+  f.g->announce("0.0.0.0", 8088);
+  auto status = [&](const char* host) {
+    auto req = f.make("GET", "/api/v2/dags");
+    req.headers["Host"] = host;
+    auto stopped = f.g->filter(req);
+    return stopped ? stopped->status : 200;
+  };
+  // Past the Host check, a request without credentials is 401.
+  for (const char* host : {"leoflow.example.com", "leoflow.example.com:443", "ci.corp.example:8088",
+                           "proxy.example:8443", "127.0.0.1:8088", "localhost"})
+    BOOST_TEST(status(host) == 401, host);
+  for (const char* host : {"evil.example", "corp.example", "xcorp.example", "proxy.example:8444",
+                           "leoflow.example.com.evil.example", "127.0.0.1:9"})
+    BOOST_TEST(status(host) == 403, host);
+  BOOST_TEST(normalize_allowed_host("Leoflow.Example.com").value_or("") == "leoflow.example.com");
+  BOOST_TEST(normalize_allowed_host("*.corp.example:8443").value_or("") == "*.corp.example:8443");
+  for (const char* bad : {"", "a b", "http://x", "x:0x1", "*.", "x/y"})
+    BOOST_TEST(!normalize_allowed_host(bad).has_value(), bad);
+}
+
+BOOST_AUTO_TEST_CASE(signing_out_ends_the_token_everywhere) {
+  fixture f;
+  token_revocations revoked;
+  std::vector<std::string> persisted;
+  revoked.on_revoke([&](const std::string& id, long long) { persisted.push_back(id); });
+  f.g->use_revocations(revoked);
+  const auto token = f.token_for("admin", admin_password);
+  auto req = f.make("GET", "/api/v2/dags");
+  req.headers["Authorization"] = "Bearer " + token;
+  BOOST_TEST(!f.g->filter(req).has_value());
+  auto out = f.make("POST", "/auth/logout");
+  out.headers["Authorization"] = "Bearer " + token;
+  BOOST_TEST(f.send(out).status == 204);
+  BOOST_TEST(persisted.size() == 1u);
+  auto again = f.make("GET", "/api/v2/dags");
+  again.headers["Authorization"] = "Bearer " + token;
+  auto stopped = f.g->filter(again);
+  BOOST_REQUIRE(stopped);
+  BOOST_TEST(stopped->status == 401);
+  BOOST_TEST(detail(*stopped).find("signing out") != std::string::npos);
+  // A restart loads the list from the store and still refuses the token.
+  token_revocations reloaded;
+  reloaded.load({{persisted.front(), std::numeric_limits<long long>::max()}, {"expired-id", 5}}, 10);
+  BOOST_TEST(reloaded.size() == 1u);
+  f.g->use_revocations(reloaded);
+  auto after_restart = f.make("GET", "/api/v2/dags");
+  after_restart.headers["Authorization"] = "Bearer " + token;
+  BOOST_TEST(f.g->filter(after_restart)->status == 401);
+  // Other tokens of the same user keep working.
+  const auto other = f.token_for("admin", admin_password);
+  auto fine = f.make("GET", "/api/v2/dags");
+  fine.headers["Authorization"] = "Bearer " + other;
+  BOOST_TEST(!f.g->filter(fine).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_wrong_passwords_each_cost_an_attempt) {
+  // The race the issue found: 20 guesses at once were all checked.
+  fixture f;  // 2 free attempts
+  boost::asio::io_context io;
+  std::vector<int> statuses;
+  for (int i = 0; i < 20; ++i) {
+    auto r = f.make("POST", "/auth/token");
+    r.headers["Content-Type"] = "application/json";
+    r.body = boost::json::serialize(boost::json::object{{"username", "admin"}, {"password", "guess-" + std::to_string(i)}});
+    auto attempt = [&f, &statuses](http::request req) -> boost::asio::awaitable<void> {
+      auto dispatching = f.routes.dispatch(req);
+      auto res = co_await std::move(dispatching);
+      statuses.push_back(res.status);
+    };
+    boost::asio::co_spawn(io, attempt(std::move(r)), boost::asio::detached);
+  }
+  io.run();
+  BOOST_REQUIRE_EQUAL(statuses.size(), 20u);
+  const auto checked = std::count(statuses.begin(), statuses.end(), 401);
+  const auto refused = std::count(statuses.begin(), statuses.end(), 429);
+  BOOST_TEST(checked + refused == 20);
+  BOOST_TEST(checked <= 3);  // the free attempts and the one that starts the lock-out
+  BOOST_TEST(checked >= 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

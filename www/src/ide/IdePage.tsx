@@ -309,15 +309,19 @@ export default function IdePage() {
         const etag = overwrite ? overwrite.etag : f.etag;
         const result = await ideApi.save(f.root, f.path, doc.toString(), etag, overwrite !== undefined && etag === null);
         const since = Date.now();
-        update(key, () => ({
+        update(key, (cur) => ({
           etag: result.etag,
           saved: doc,
           dirty: !(stateOf(key)?.doc.eq(doc) ?? true),
           saving: false,
           conflict: null,
-          outcome: result.unchanged
-            ? { kind: "saved", text: "Saved · the file on disk already had this content" }
-            : { kind: "waiting", text: `Saved at ${new Date(since).toLocaleTimeString()} · waiting for the watcher…` },
+          // The watcher can answer before this response arrives: its word stands.
+          outcome:
+            cur.outcome?.kind !== "saving"
+              ? cur.outcome
+              : result.unchanged
+                ? { kind: "saved", text: "Saved · the file on disk already had this content" }
+                : { kind: "waiting", text: `Saved at ${new Date(since).toLocaleTimeString()} · waiting for the watcher…` },
         }));
         if (!result.unchanged) {
           window.setTimeout(() => {
