@@ -76,15 +76,17 @@ class CronExpression:
 
 
 def next_run_after(schedule, moment):
-    """When a DAG with `schedule` (None, "@once", a cron string or preset, a timedelta, or a
-    timetable object) runs next after `moment`; None when it never does."""
+    """When a DAG with `schedule` (None, "@once", a cron string or preset, a timedelta, a timetable
+    or an asset condition) runs next after `moment`; None when it never does or it is not known."""
     if schedule is None or schedule == "@once":
         return None
     if isinstance(schedule, timedelta):
         return moment + schedule
     if isinstance(schedule, str):
         return CronExpression(schedule).next_after(moment)
-    return schedule.next_run_after(moment)
+    if hasattr(schedule, "next_run_after"):
+        return schedule.next_run_after(moment)
+    return None  # asset-triggered: no next run is known in advance
 
 
 __all__ = ["CronExpression", "next_run_after"]

@@ -129,7 +129,8 @@ class BaseSensorOperator(BaseOperator):
         from datetime import datetime
         from leoflow.timeutil import UTC
         ti = context["ti"]
-        first_start = ti.first_reschedule_start or ti.start_date or datetime.now(UTC)
+        # The first try of a rescheduled sensor starts the clock its timeout runs on.
+        first_start = ti.first_reschedule_start or datetime.now(UTC)
         poke_count = ti.reschedule_count + 1
         result = self._poke_once(context)
         if result:

@@ -154,13 +154,12 @@ def run_dag_callback(payload):
 
 def run_task(payload):
     """Run the try described by `payload` (the engine's task context); the result dict."""
-    if payload.get("dag_callback"):
-        configure_task_logging()
-        return run_dag_callback(payload)
     configure_task_logging()
     run_state.variables = dict(payload.get("variables") or {})
     run_state.connections = dict(payload.get("connections") or {})
     os.chdir(os.path.dirname(os.path.abspath(payload["dag_file"])))
+    if payload.get("dag_callback"):
+        return run_dag_callback(payload)
     result = {"state": "failed", "xcoms": [], "skip_task_ids": [], "no_retry": False, "error": None,
               "variables_set": {}, "rendered_fields": {}}
     holder = {}

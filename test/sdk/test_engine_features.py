@@ -389,3 +389,16 @@ def test_trigger_dagrun_result(tmp_path):
     assert values(result) == {"trigger_run_id": "from_manual__2026-11-28T10:00:00+00:00"}
     result, out, err = run_on(path, "trig", "plain", tmp_path)
     assert result["trigger_dag_run"]["run_id"].startswith("manual__")
+
+
+def test_latest_only_proceeds_on_an_asset_triggered_run(tmp_path):
+    path = write_dag(tmp_path, """
+        from airflow.sdk import DAG, Asset
+        from airflow.providers.standard.operators.empty import EmptyOperator
+        from airflow.providers.standard.operators.latest_only import LatestOnlyOperator
+        with DAG("alo", schedule=[Asset("orders")]):
+            LatestOnlyOperator(task_id="latest") >> EmptyOperator(task_id="after")
+        """)
+    result, out, err = run_on(path, "alo", "latest", tmp_path, run_type="asset_triggered")
+    assert result["state"] == "success" and result["skip_task_ids"] == [], err
+    assert "Last scheduled execution: allowing execution to proceed." in out
