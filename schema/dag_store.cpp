@@ -211,6 +211,14 @@ void record_import_error(soci::session& s, const std::string& filename,
   tx.commit();
 }
 
+std::vector<std::string> dag_ids_in_file(soci::session& s, const std::string& fileloc) {
+  std::vector<std::string> ids;
+  sql_query q("SELECT dag_id FROM dag");
+  q.where("fileloc = " + q.bind(fileloc));
+  q.each(s, [&](const row_reader& r) { ids.push_back(r.text_or("dag_id", "")); });
+  return ids;
+}
+
 bool delete_dag(soci::session& s, const std::string& dag_id) {
   soci::transaction tx(s);
   soci::statement st = (s.prepare << "DELETE FROM dag WHERE dag_id = :id", soci::use(dag_id));

@@ -134,6 +134,9 @@ void record_import_error(soci::session& s, const std::string& filename,
 // Returns false when there was no such DAG.
 bool delete_dag(soci::session& s, const std::string& dag_id);
 
+// The dag_ids registered from one DAG file.
+std::vector<std::string> dag_ids_in_file(soci::session& s, const std::string& fileloc);
+
 // Deletes every DAG of a project folder and the import errors of its files.
 std::vector<std::string> delete_project(soci::session& s, const std::string& project_dir);
 

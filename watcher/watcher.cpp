@@ -357,6 +357,23 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
       co_return;
     }
     auto& parsed = std::get<parsed_file>(read);
+    if (parsed.dags.empty()) {
+      // A file caught half-written, or emptied by an editor, defines nothing
+      // for a moment: that must not delete the history of what it defined.
+      // Its DAGs keep serving; removing them is deleting the folder, or
+      // `leoflow lite forget`.
+      auto defined = [fileloc = info.dag_file.string()](soci::session& s) { return schema::dag_ids_in_file(s, fileloc); };
+      auto ids = co_await db_.read(std::move(defined));
+      if (!ids.empty()) {
+        std::string names;
+        for (const auto& id : ids) names += (names.empty() ? "" : ", ") + id;
+        co_await record_error(info, info.dag_file, fmt::format("{} defines no DAG", info.dag_file.filename().string()),
+                              fmt::format("ValueError: {} defines no DAG any more (it defined {}). To remove {}, "
+                                          "delete its project folder or run `leoflow lite forget {}`.",
+                                          info.dag_file.string(), names, ids.size() == 1 ? "it" : "them", names));
+        co_return;
+      }
+    }
     if (options_.prepare_image && !parsed.dags.empty()) {
       auto preparing = options_.prepare_image(info);
       auto problem = co_await std::move(preparing);

@@ -1,8 +1,9 @@
 """`airflow.exceptions`: the exceptions DAG code raises or catches."""
 from leoflow.errors import (AirflowDagCycleException, AirflowException, AirflowFailException,
-                            AirflowNotFoundException, AirflowSensorTimeout, AirflowSkipException, AirflowTaskTimeout,
-                            DuplicateTaskIdFound, ParamValidationError, TaskNotFound, XComNotFound)
+                            AirflowNotFoundException, AirflowRescheduleException, AirflowSensorTimeout,
+                            AirflowSkipException, AirflowTaskTimeout, DownstreamTasksSkipped, DuplicateTaskIdFound,
+                            ParamValidationError, TaskNotFound, XComNotFound)
 
 __all__ = ["AirflowDagCycleException", "AirflowException", "AirflowFailException", "AirflowNotFoundException",
-           "AirflowSensorTimeout", "AirflowSkipException", "AirflowTaskTimeout", "DuplicateTaskIdFound",
-           "ParamValidationError", "TaskNotFound", "XComNotFound"]
+           "AirflowRescheduleException", "AirflowSensorTimeout", "AirflowSkipException", "AirflowTaskTimeout",
+           "DownstreamTasksSkipped", "DuplicateTaskIdFound", "ParamValidationError", "TaskNotFound", "XComNotFound"]

@@ -3,7 +3,7 @@ apply `default_args` (DAG, then task groups, then their own) to any `__init__` a
 accept, as Airflow's BaseOperatorMeta does."""
 from datetime import timedelta
 
-from leoflow import contexts
+from leoflow import contexts, features
 from leoflow.callsite import definition_line
 from leoflow.errors import AirflowException, unsupported
 from leoflow.keys import validate_key
@@ -31,21 +31,27 @@ BASE_DEFAULTS = {
     "trigger_rule": "all_success", "do_xcom_push": True, "multiple_outputs": False,
     "doc": None, "doc_md": None, "doc_json": None, "doc_yaml": None, "doc_rst": None,
     "task_display_name": None, "executor_config": None, "resources": None, "inlets": None,
-    "outlets": None, "logger_name": None, "allow_nested_operators": True,
+    "outlets": None, "logger_name": None, "allow_nested_operators": True, "pre_execute": None,
+    "post_execute": None,
 }
 
 # Arguments whose behaviour Leoflow Lite does not have: refused when set.
-REFUSED_ARGUMENTS = ("sla", "deferrable", "max_active_tis_per_dag", "max_active_tis_per_dagrun",
-                     "task_concurrency", "run_as_user", "executor", "map_index_template",
-                     "start_from_trigger", "start_trigger_args", "is_setup", "is_teardown")
+REFUSED_ARGUMENTS = ("sla", "deferrable", "task_concurrency", "run_as_user", "executor", "start_from_trigger",
+                     "start_trigger_args")
+# Arguments the engine must act on: refused until it enables their feature (features.py).
+ENGINE_ARGUMENTS = {"max_active_tis_per_dag": "task_concurrency", "max_active_tis_per_dagrun": "task_concurrency",
+                    "map_index_template": "map_index_template", "is_setup": "setup_teardown",
+                    "is_teardown": "setup_teardown", "on_failure_fail_dagrun": "setup_teardown"}
 
 _OWN_ARGUMENTS = frozenset({"task_id", "dag", "task_group", "default_args", "params"})
+# Arguments kept under another attribute name (the name itself is a method).
+_HOOK_ATTRIBUTES = {"pre_execute": "_pre_execute_hook", "post_execute": "_post_execute_hook"}
 
 
 def _accepted_arguments(cls):
     """Names that `cls(...)` accepts as keywords, over the whole class hierarchy (refused ones
     included, so that a refused argument in default_args is refused too)."""
-    names = set(BASE_DEFAULTS) | _OWN_ARGUMENTS | set(REFUSED_ARGUMENTS)
+    names = set(BASE_DEFAULTS) | _OWN_ARGUMENTS | set(REFUSED_ARGUMENTS) | set(ENGINE_ARGUMENTS)
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         init = getattr(init, "__wrapped__", init)
@@ -158,6 +164,10 @@ class BaseOperator(DependencyMixin):
             value = kwargs.pop(name, None)
             if value:
                 raise unsupported(f"{name}={value!r}")
+        engine_values = {name: kwargs.pop(name, None) for name in ENGINE_ARGUMENTS}
+        for name, value in engine_values.items():
+            if value:
+                features.require(ENGINE_ARGUMENTS[name], f"{name}={value!r}")
         invalid = {key: value for key, value in kwargs.items() if key not in BASE_DEFAULTS}
         if invalid:
             raise TypeError(f"Invalid arguments were passed to {type(self).__name__} (task_id: {task_id}). "
@@ -175,8 +185,6 @@ class BaseOperator(DependencyMixin):
         self.email = values["email"]
         self.email_on_retry = values["email_on_retry"]
         self.email_on_failure = values["email_on_failure"]
-        if self.email and (self.email_on_failure or self.email_on_retry):
-            raise unsupported("email notifications (email with email_on_failure/email_on_retry)")
         self.retries = parse_retries(values["retries"])
         self.retry_delay = coerce_timedelta(values["retry_delay"], "retry_delay")
         self.retry_exponential_backoff = bool(values["retry_exponential_backoff"])
@@ -188,7 +196,9 @@ class BaseOperator(DependencyMixin):
         self.start_date = to_utc(values["start_date"])
         self.end_date = to_utc(values["end_date"])
         self.trigger_rule = str(getattr(values["trigger_rule"], "value", values["trigger_rule"]))
-        if self.trigger_rule not in TRIGGER_RULES:
+        if engine_values["is_teardown"]:
+            self.trigger_rule = "all_done_setup_success"
+        if self.trigger_rule not in TRIGGER_RULES and self.trigger_rule != "all_done_setup_success":
             raise AirflowException(f"The trigger_rule must be one of {sorted(TRIGGER_RULES)},"
                                    f"'{dag.dag_id if dag else None}.{task_id}'; received {self.trigger_rule}.")
         self.depends_on_past = bool(values["depends_on_past"])
@@ -209,6 +219,14 @@ class BaseOperator(DependencyMixin):
             raise ValueError(f"pool slots for {task_id}{dag_str} cannot be less than 1")
         self.do_xcom_push = bool(values["do_xcom_push"])
         self.multiple_outputs = bool(values["multiple_outputs"])
+        self.max_active_tis_per_dag = engine_values["max_active_tis_per_dag"]
+        self.max_active_tis_per_dagrun = engine_values["max_active_tis_per_dagrun"]
+        self.map_index_template = engine_values["map_index_template"]
+        self._is_setup = bool(engine_values["is_setup"])
+        self._is_teardown = bool(engine_values["is_teardown"])
+        self._on_failure_fail_dagrun = bool(engine_values["on_failure_fail_dagrun"])
+        self._pre_execute_hook = values["pre_execute"]
+        self._post_execute_hook = values["post_execute"]
         for name in ("doc", "doc_md", "doc_json", "doc_yaml", "doc_rst", "task_display_name",
                      "executor_config", "resources", "logger_name", "allow_nested_operators",
                      "on_execute_callback", "on_failure_callback", "on_success_callback",
@@ -300,6 +318,16 @@ class BaseOperator(DependencyMixin):
     def log(self):
         return TaskLogger(f"airflow.task.operators.{type(self).__module__}.{type(self).__name__}")
 
+    def pre_execute(self, context):
+        """Runs just before execute() (the `pre_execute` hook, used by @task.run_if / @task.skip_if)."""
+        if self._pre_execute_hook is not None:
+            self._pre_execute_hook(context)
+
+    def post_execute(self, context, result=None):
+        """Runs just after execute() with its result (the `post_execute` hook)."""
+        if self._post_execute_hook is not None:
+            self._post_execute_hook(context, result)
+
     def execute(self, context):
         raise NotImplementedError()
 
@@ -312,11 +340,54 @@ class BaseOperator(DependencyMixin):
     def xcom_pull(self, context, task_ids=None, dag_id=None, key="return_value", **kwargs):
         return context["ti"].xcom_pull(task_ids=task_ids, dag_id=dag_id, key=key, **kwargs)
 
-    def as_setup(self):
-        raise unsupported("setup tasks")
+    @property
+    def is_setup(self):
+        return self._is_setup
 
-    def as_teardown(self, *args, **kwargs):
-        raise unsupported("teardown tasks")
+    @is_setup.setter
+    def is_setup(self, value):
+        if value:
+            features.require("setup_teardown", "setup tasks")
+        self._is_setup = bool(value)
+
+    @property
+    def is_teardown(self):
+        return self._is_teardown
+
+    @is_teardown.setter
+    def is_teardown(self, value):
+        if value:
+            features.require("setup_teardown", "teardown tasks")
+            # As Airflow: a teardown runs once its setups are done and at least one succeeded.
+            self.trigger_rule = "all_done_setup_success"
+        self._is_teardown = bool(value)
+
+    @property
+    def on_failure_fail_dagrun(self):
+        return self._on_failure_fail_dagrun
+
+    @on_failure_fail_dagrun.setter
+    def on_failure_fail_dagrun(self, value):
+        if value:
+            features.require("setup_teardown", "teardown tasks (on_failure_fail_dagrun)")
+        self._on_failure_fail_dagrun = bool(value)
+
+    def as_setup(self):
+        """Mark this task a setup task (Airflow's .as_setup())."""
+        self.is_setup = True
+        return self
+
+    def as_teardown(self, *, setups=None, on_failure_fail_dagrun=None):
+        """Mark this task a teardown task, downstream of `setups` (Airflow's .as_teardown())."""
+        self.is_teardown = True
+        if on_failure_fail_dagrun is not None:
+            self.on_failure_fail_dagrun = on_failure_fail_dagrun
+        if setups is not None:
+            for setup in _nodes(setups):
+                for node in setup.dependency_leaves():
+                    node.is_setup = True
+            self.set_upstream(setups)
+        return self
 
     def __repr__(self):
         return f"<Task({type(self).__name__}): {self.task_id}>"
@@ -360,7 +431,7 @@ def split_partial_kwargs(kwargs):
     specific = {}
     base = {}
     for key, value in kwargs.items():
-        (base if key in BASE_DEFAULTS or key in _OWN_ARGUMENTS else specific)[key] = value
+        (base if key in BASE_DEFAULTS or key in _OWN_ARGUMENTS or key in ENGINE_ARGUMENTS else specific)[key] = value
     return specific, base
 
 
@@ -449,7 +520,9 @@ class MappedOperator(BaseOperator):
         else:
             kwargs.update(mapped_kwargs)
         for name in BASE_DEFAULTS:
-            kwargs.setdefault(name, getattr(self, name, BASE_DEFAULTS[name]))
+            kwargs.setdefault(name, getattr(self, _HOOK_ATTRIBUTES.get(name, name), BASE_DEFAULTS[name]))
+        for name in ENGINE_ARGUMENTS:
+            kwargs.setdefault(name, getattr(self, name))
         operator = self.operator_class(task_id=self.task_id, default_args=self.default_args, **kwargs)
         operator.dag = self.dag
         operator.task_group = self.task_group

@@ -2,7 +2,7 @@
 function) are auto-registered, as in Airflow; the parser also collects module-level DAGs."""
 from datetime import timedelta
 
-from leoflow import contexts
+from leoflow import contexts, features
 from leoflow.callsite import user_frame
 from leoflow.errors import AirflowException, DuplicateTaskIdFound, ParamValidationError, TaskNotFound, unsupported
 from leoflow.keys import validate_key
@@ -10,6 +10,9 @@ from leoflow.params import NOTSET, ParamsDict
 from leoflow.timeutil import to_utc
 
 PRESETS = ("@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually")
+# The expressions of the cron presets (what Airflow shows as a timetable's summary).
+CRON_PRESETS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *",
+                "@quarterly": "0 0 1 */3 *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
 _CRON_CHARS = frozenset("0123456789*/,-?LW#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # DAGs in the order their `with` blocks closed (or their @dag function returned).
@@ -31,8 +34,16 @@ def _check_schedule(schedule):
         if len(fields) != 5 or not all(set(field) <= _CRON_CHARS for field in fields):
             raise ValueError(f"Invalid timetable expression: {schedule!r} is not a valid cron expression")
         return " ".join(fields)
+    from leoflow.assets import BaseAsset, schedule_condition
+    from leoflow.timetables import Timetable
+    if isinstance(schedule, BaseAsset) or (isinstance(schedule, (list, tuple, set))
+                                            and all(isinstance(item, BaseAsset) for item in schedule)):
+        features.require("assets", "Asset (Dataset) schedules")
+        return schedule_condition(schedule)
     if isinstance(schedule, (list, tuple, set)):
         raise unsupported("Asset (Dataset) schedules")
+    if isinstance(schedule, Timetable):
+        return schedule
     if hasattr(schedule, "next_dagrun_info") or hasattr(schedule, "infer_manual_data_interval"):
         raise unsupported("custom timetables")
     raise ValueError(f"{schedule!r} is not a valid schedule.")
@@ -62,16 +73,25 @@ class DAG:
                  timetable=None, sla_miss_callback=None, deadline=None, default_view=None, orientation=None,
                  disable_bundle_versioning=False):
         validate_key(dag_id)
-        for name, value in (("on_success_callback", on_success_callback),
-                            ("on_failure_callback", on_failure_callback),
-                            ("sla_miss_callback", sla_miss_callback), ("deadline", deadline),
+        for name, value in (("sla_miss_callback", sla_miss_callback), ("deadline", deadline),
                             ("fail_fast", fail_fast)):
             if value:
                 raise unsupported(f"DAG {name}")
-        if timetable is not None:
-            raise unsupported("custom timetables")
+        for name, value in (("on_success_callback", on_success_callback),
+                            ("on_failure_callback", on_failure_callback)):
+            if value:
+                features.require("dag_callbacks", f"DAG {name}")
+        self.on_success_callback = on_success_callback
+        self.on_failure_callback = on_failure_callback
         if schedule is not NOTSET and schedule_interval is not NOTSET:
             raise ValueError("You must either provide `schedule` or `schedule_interval`, not both")
+        if timetable is not None:
+            if schedule is not NOTSET or schedule_interval is not NOTSET:
+                raise ValueError("You must either provide `schedule` or `timetable`, not both")
+            from leoflow.timetables import Timetable
+            if not isinstance(timetable, Timetable):
+                raise unsupported("custom timetables")
+            schedule = timetable
         if schedule is NOTSET:
             schedule = None if schedule_interval is NOTSET else schedule_interval
         self.dag_id = dag_id
@@ -152,7 +172,11 @@ class DAG:
             return None
         if isinstance(self.schedule, timedelta):
             return str(self.schedule)
-        return self.schedule
+        if isinstance(self.schedule, str):
+            return CRON_PRESETS.get(self.schedule, self.schedule)
+        if hasattr(self.schedule, "summary"):
+            return self.schedule.summary
+        return "Asset"
 
     @property
     def owner(self):

@@ -4,10 +4,13 @@ arguments become upstream dependencies."""
 from leoflow import contexts
 from leoflow.baseoperator import (BaseOperator, MappedOperator, check_expand_kwargs, get_unique_task_id,
                                   split_partial_kwargs)
-from leoflow.errors import unsupported
+from leoflow import features
+from leoflow.errors import AirflowException, AirflowSkipException, unsupported
 from leoflow.operators import (BashOperator, BranchPythonOperator, PythonOperator, ShortCircuitOperator,
                                context_merge, determine_kwargs)
 from leoflow.sensors import BaseSensorOperator, PokeReturnValue
+from leoflow.venv_operators import (BranchExternalPythonOperator, BranchPythonVirtualenvOperator,
+                                    ExternalPythonOperator, PythonVirtualenvOperator)
 from leoflow.xcom_arg import XComArg
 
 # Context keys that a TaskFlow function may take as parameters (Airflow's KNOWN_CONTEXT_KEYS).
@@ -165,6 +168,35 @@ class _DecoratedSensorOperator(DecoratedOperator, BaseSensorOperator):
         return result if isinstance(result, PokeReturnValue) else PokeReturnValue(bool(result))
 
 
+def _venv_decorated(base, name):
+    """A TaskFlow form of a PythonVirtualenvOperator / ExternalPythonOperator class."""
+
+    class _VenvDecoratedOperator(DecoratedOperator, base):
+        template_fields = base.template_fields
+        custom_operator_name = name
+
+        def __init__(self, *, python_callable, op_args=None, op_kwargs=None, **kwargs):
+            upstream = {"python_callable": python_callable, "op_args": op_args, "op_kwargs": op_kwargs}
+            super().__init__(python_callable=python_callable, op_args=op_args, op_kwargs=op_kwargs,
+                             kwargs_to_upstream=upstream, **kwargs)
+
+    return _VenvDecoratedOperator
+
+
+_PythonVirtualenvDecoratedOperator = _venv_decorated(PythonVirtualenvOperator, "@task.virtualenv")
+_PythonVirtualenvDecoratedOperator.__name__ = "_PythonVirtualenvDecoratedOperator"
+_PythonExternalDecoratedOperator = _venv_decorated(ExternalPythonOperator, "@task.external_python")
+_PythonExternalDecoratedOperator.__name__ = "_PythonExternalDecoratedOperator"
+_BranchPythonVirtualenvDecoratedOperator = _venv_decorated(BranchPythonVirtualenvOperator, "@task.branch_virtualenv")
+_BranchPythonVirtualenvDecoratedOperator.__name__ = "_BranchPythonVirtualenvDecoratedOperator"
+_BranchExternalPythonDecoratedOperator = _venv_decorated(BranchExternalPythonOperator,
+                                                         "@task.branch_external_python")
+_BranchExternalPythonDecoratedOperator.__name__ = "_BranchExternalPythonDecoratedOperator"
+for _cls in (_PythonVirtualenvDecoratedOperator, _PythonExternalDecoratedOperator,
+             _BranchPythonVirtualenvDecoratedOperator, _BranchExternalPythonDecoratedOperator):
+    _cls.__qualname__ = _cls.__name__
+
+
 class TaskDecorator:
     """A @task-decorated function: call it, override() it, partial() / expand() it."""
 
@@ -295,6 +327,32 @@ class TaskDecoratorCollection:
     def sensor(self, python_callable=None, **kwargs):
         return _decorator(_DecoratedSensorOperator, "task.sensor", python_callable, False, kwargs)
 
+    def virtualenv(self, python_callable=None, multiple_outputs=None, **kwargs):
+        return _decorator(_PythonVirtualenvDecoratedOperator, "task.virtualenv", python_callable, multiple_outputs,
+                          kwargs)
+
+    def external_python(self, python=None, python_callable=None, multiple_outputs=None, **kwargs):
+        if callable(python) and python_callable is None:
+            raise TypeError("@task.external_python needs the interpreter: @task.external_python(python=...)")
+        return _decorator(_PythonExternalDecoratedOperator, "task.external_python", python_callable,
+                          multiple_outputs, {"python": python, **kwargs})
+
+    def branch_virtualenv(self, python_callable=None, multiple_outputs=None, **kwargs):
+        return _decorator(_BranchPythonVirtualenvDecoratedOperator, "task.branch_virtualenv", python_callable,
+                          multiple_outputs, kwargs)
+
+    def branch_external_python(self, python=None, python_callable=None, multiple_outputs=None, **kwargs):
+        return _decorator(_BranchExternalPythonDecoratedOperator, "task.branch_external_python", python_callable,
+                          multiple_outputs, {"python": python, **kwargs})
+
+    def run_if(self, condition, skip_message=None):
+        """Skip the task (AirflowSkipException) unless condition(context) is true."""
+        return _condition_decorator(condition, skip_message, skip_when=False)
+
+    def skip_if(self, condition, skip_message=None):
+        """Skip the task (AirflowSkipException) when condition(context) is true."""
+        return _condition_decorator(condition, skip_message, skip_when=True)
+
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
@@ -304,9 +362,59 @@ class TaskDecoratorCollection:
 task = TaskDecoratorCollection()
 
 
-def setup(*args, **kwargs):
-    raise unsupported("setup tasks (@setup)")
+def _condition_decorator(condition, skip_message, skip_when):
+    def pre_execute(context):
+        if bool(condition(context)) == skip_when:
+            raise AirflowSkipException(skip_message or "Task was skipped based on the condition.")
+
+    def decorate(target):
+        if isinstance(target, TaskDecorator):
+            previous = target.kwargs.get("pre_execute")
+            return target.override(pre_execute=_combine_hooks(previous, pre_execute))
+        if isinstance(target, BaseOperator):
+            target._pre_execute_hook = _combine_hooks(target._pre_execute_hook, pre_execute)
+            return target
+        raise TypeError(f"run_if/skip_if can only be used with task. decorated function or operator, "
+                        f"not {type(target).__name__}")
+
+    return decorate
 
 
-def teardown(*args, **kwargs):
-    raise unsupported("teardown tasks (@teardown)")
+def _combine_hooks(first, second):
+    if first is None:
+        return second
+
+    def combined(context):
+        first(context)
+        second(context)
+
+    return combined
+
+
+def _as_task(function, name):
+    if isinstance(function, TaskDecorator):
+        return function
+    from leoflow.taskgroup import TaskGroupFactory
+    if isinstance(function, TaskGroupFactory):
+        raise AirflowException("Task groups cannot be marked as setup or teardown.")
+    if not callable(function):
+        raise TypeError(f"@{name} decorates a function or a @task, not {type(function).__name__}")
+    return task(function)
+
+
+def setup(function):
+    """@setup: the task (a function or a @task) is a setup task."""
+    features.require("setup_teardown", "setup tasks (@setup)")
+    decorated = _as_task(function, "setup")
+    return decorated.override(is_setup=True)
+
+
+def teardown(_function=None, *, on_failure_fail_dagrun=False):
+    """@teardown / @teardown(on_failure_fail_dagrun=True): the task is a teardown task."""
+    features.require("setup_teardown", "teardown tasks (@teardown)")
+
+    def decorate(function):
+        decorated = _as_task(function, "teardown")
+        return decorated.override(is_teardown=True, on_failure_fail_dagrun=on_failure_fail_dagrun)
+
+    return decorate(_function) if _function is not None else decorate

@@ -43,6 +43,22 @@ class AirflowDagCycleException(AirflowException):
     """The task dependencies form a cycle."""
 
 
+class AirflowRescheduleException(AirflowException):
+    """A sensor in reschedule mode is not done yet: the engine runs the next try at reschedule_date."""
+
+    def __init__(self, reschedule_date):
+        super().__init__()
+        self.reschedule_date = reschedule_date
+
+
+class DownstreamTasksSkipped(AirflowException):
+    """Ends a task that skipped downstream tasks: it succeeds, and pushes no return value (Airflow 3)."""
+
+    def __init__(self, *args, tasks):
+        super().__init__(*args)
+        self.tasks = list(tasks)
+
+
 class XComNotFound(AirflowException):
     """An XComArg's XCom does not exist."""
 
@@ -54,7 +70,7 @@ class XComNotFound(AirflowException):
         return f'XComArg result from {self.task_id} at {self.dag_id} with key="{self.key}" is not found!'
 
 
-for _cls in (AirflowException, XComNotFound, AirflowSkipException, AirflowFailException, AirflowNotFoundException,
+for _cls in (AirflowException, XComNotFound, DownstreamTasksSkipped, AirflowRescheduleException, AirflowSkipException, AirflowFailException, AirflowNotFoundException,
              AirflowTaskTimeout, AirflowSensorTimeout, DuplicateTaskIdFound, TaskNotFound, ParamValidationError,
              AirflowDagCycleException):
     _cls.__module__ = "airflow.exceptions"

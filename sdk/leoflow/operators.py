@@ -2,7 +2,7 @@
 execution semantics (what Airflow's providers.standard package does when a task runs)."""
 from leoflow import signature
 from leoflow.baseoperator import BaseOperator
-from leoflow.errors import AirflowException, AirflowSkipException
+from leoflow.errors import AirflowException, AirflowSkipException, DownstreamTasksSkipped
 
 XCOM_SKIPMIXIN_KEY = "skipmixin_key"
 
@@ -28,15 +28,19 @@ def determine_kwargs(python_callable, op_args, context):
 
 
 class SkipMixin:
-    """Marks tasks of the same run as skipped (recorded on the task instance, applied by the engine)."""
+    """Marks tasks of the same run as skipped. As in Airflow 3, a task that skips others (unless it is
+    mapped) ends there: DownstreamTasksSkipped makes it succeed without pushing its return value."""
+
+    def _skip(self, ti, task_ids):
+        if task_ids and ti.map_index == -1:
+            raise DownstreamTasksSkipped(tasks=task_ids)
 
     def skip(self, ti, tasks):
         task_ids = [task.task_id for task in tasks]
         if not task_ids:
             return
         ti.xcom_push(key=XCOM_SKIPMIXIN_KEY, value={"skipped": task_ids})
-        if ti.map_index == -1:
-            ti.skip_tasks(task_ids)
+        self._skip(ti, task_ids)
 
     def skip_all_except(self, ti, branch_task_ids):
         """Skip the direct downstream tasks that are not followed (nor downstream of a followed one)."""
@@ -68,8 +72,7 @@ class SkipMixin:
         skipped = [task.task_id for task in downstream if task.task_id not in followed]
         ti.xcom_push(key=XCOM_SKIPMIXIN_KEY,
                      value={"followed": [task.task_id for task in downstream if task.task_id in followed]})
-        if ti.map_index == -1:
-            ti.skip_tasks(skipped)
+        self._skip(ti, skipped)
 
 
 class BranchMixIn(SkipMixin):

@@ -1,5 +1,5 @@
 """TaskGroup and the @task_group decorator: nested groups whose ids prefix their tasks' ids."""
-from leoflow import contexts
+from leoflow import contexts, features
 from leoflow.errors import AirflowException, DuplicateTaskIdFound, unsupported
 from leoflow.keys import validate_key
 from leoflow.node import DependencyMixin
@@ -136,14 +136,102 @@ class TaskGroupFactory:
     def override(self, **kwargs):
         return TaskGroupFactory(self.function, {**self.kwargs, **kwargs})
 
-    def expand(self, **kwargs):
-        raise unsupported("mapped task groups (@task_group.expand)")
-
-    def expand_kwargs(self, *args, **kwargs):
-        raise unsupported("mapped task groups (@task_group.expand_kwargs)")
-
     def partial(self, **kwargs):
-        raise unsupported("mapped task groups (@task_group.partial)")
+        features.require("mapped_task_groups", "mapped task groups (@task_group.partial)")
+        return _PartialTaskGroupFactory(self, kwargs)
+
+    def expand(self, **kwargs):
+        features.require("mapped_task_groups", "mapped task groups (@task_group.expand)")
+        return self._expand("expand", kwargs, {})
+
+    def expand_kwargs(self, kwargs, strict=True):
+        features.require("mapped_task_groups", "mapped task groups (@task_group.expand_kwargs)")
+        return self._expand("expand_kwargs", kwargs, {})
+
+    def _expand(self, kind, value, partial_kwargs):
+        from leoflow.baseoperator import check_expand_kwargs, check_mappable
+        from leoflow.decorators import parameter_names
+        if kind == "expand":
+            if not value:
+                raise TypeError("no arguments to expand against")
+            for name, item in value.items():
+                check_mappable(name, item)
+            mapped_names = list(value)
+        else:
+            check_expand_kwargs(value)
+            mapped_names = [name for name in parameter_names(self.function) if name not in partial_kwargs]
+        with MappedTaskGroup(expand_kind=kind, expand_value=value, add_suffix_on_collision=True,
+                             **self.kwargs) as group:
+            if self.function.__doc__ and not group.tooltip:
+                group.tooltip = self.function.__doc__
+            arguments = {name: MappedArgument(group, name) for name in mapped_names}
+            result = self.function(**partial_kwargs, **arguments)
+        group.wire_inputs()
+        return result if result is not None else group
+
+
+class _PartialTaskGroupFactory:
+    """`@task_group` function `.partial(...)`: the fixed arguments, waiting for expand()."""
+
+    def __init__(self, factory, kwargs):
+        self.factory = factory
+        self.kwargs = kwargs
+
+    def expand(self, **kwargs):
+        duplicated = set(kwargs) & set(self.kwargs)
+        if duplicated:
+            raise TypeError(f"mapping already partial argument: {sorted(duplicated)[0]}")
+        return self.factory._expand("expand", kwargs, self.kwargs)
+
+    def expand_kwargs(self, kwargs, strict=True):
+        return self.factory._expand("expand_kwargs", kwargs, self.kwargs)
+
+
+class MappedArgument:
+    """A mapped task group's argument as its tasks see it: at run time, the value of the task's
+    map index (the group's expand input, element by element)."""
+
+    def __init__(self, group, name):
+        self.group = group
+        self.name = name
+
+    def resolve(self, context):
+        return context["ti"].group_arguments(self.group)[self.name]
+
+    def __repr__(self):
+        return f"MappedArgument({self.group.group_id!r}, {self.name!r})"
+
+
+class MappedTaskGroup(TaskGroup):
+    """A task group expanded at run time: each of its tasks runs once per element of its input."""
+
+    is_mapped = True
+
+    def __init__(self, *, expand_kind, expand_value, **kwargs):
+        super().__init__(**kwargs)
+        self.expand_kind = expand_kind
+        self.expand_value = expand_value
+        self.task_id = self.group_id
+
+    def wire_inputs(self):
+        """The tasks the input comes from are upstream of the group's roots."""
+        from leoflow.xcom_arg import iter_references
+        for ref in iter_references(self.expand_value):
+            for root in self.roots:
+                root.set_upstream(ref.operator)
+        for task in self.iter_tasks():
+            if task.is_mapped:
+                raise unsupported("mapped tasks inside a mapped task group")
+
+
+def mapped_group_of(task):
+    """The innermost mapped task group `task` belongs to, or None."""
+    group = task.task_group
+    while group is not None:
+        if getattr(group, "is_mapped", False):
+            return group
+        group = group.parent_group
+    return None
 
 
 def task_group(group_id=None, **kwargs):

@@ -1,4 +1,4 @@
-"""Airflow's TriggerRule enum (members are the rule strings themselves)."""
+"""Airflow's TriggerRule and WeightRule enums (members are the rule strings themselves)."""
 from enum import Enum
 
 
@@ -26,3 +26,14 @@ class TriggerRule(str, Enum):
     @classmethod
     def all_triggers(cls):
         return {rule.value for rule in cls}
+
+
+class WeightRule(str, Enum):
+    """How a task's priority_weight adds up along the graph (Airflow's weight_rule values)."""
+
+    DOWNSTREAM = "downstream"
+    UPSTREAM = "upstream"
+    ABSOLUTE = "absolute"
+
+    def __str__(self):
+        return self.value

@@ -2,17 +2,26 @@
 import os
 from datetime import date, datetime, timedelta
 
+from leoflow.assets import Asset, AssetAlias, BaseAsset
+from leoflow.branch_operators import BranchDateTimeOperator, BranchDayOfWeekOperator, LatestOnlyOperator
 from leoflow.dag import DagParam
-from leoflow.decorators import (DecoratedOperator, _BashDecoratedOperator, _BranchPythonDecoratedOperator,
-                                _DecoratedSensorOperator, _PythonDecoratedOperator, _ShortCircuitDecoratedOperator,
-                                parameter_names)
+from leoflow.decorators import (DecoratedOperator, _BashDecoratedOperator, _BranchExternalPythonDecoratedOperator,
+                                _BranchPythonDecoratedOperator, _BranchPythonVirtualenvDecoratedOperator,
+                                _DecoratedSensorOperator, _PythonDecoratedOperator, _PythonExternalDecoratedOperator,
+                                _PythonVirtualenvDecoratedOperator, _ShortCircuitDecoratedOperator, parameter_names)
 from leoflow.errors import AirflowDagCycleException
 from leoflow.operators import (BashOperator, BranchPythonOperator, EmptyOperator, PythonOperator,
                                ShortCircuitOperator)
-from leoflow.params import Param
-from leoflow.sensors import BaseSensorOperator, BashSensor, PythonSensor
+from leoflow.params import NOTSET, Param
+from leoflow.sensors import (BaseSensorOperator, BashSensor, DateTimeSensor, FileSensor, PythonSensor,
+                             TimeDeltaSensor)
+from leoflow.taskgroup import MappedArgument, mapped_group_of
+from leoflow.timetables import Timetable
 from leoflow.timeutil import rfc3339, seconds, timedelta_json
-from leoflow.xcom_arg import XComArg
+from leoflow.trigger_dagrun import TriggerDagRunOperator
+from leoflow.venv_operators import (BranchExternalPythonOperator, BranchPythonVirtualenvOperator,
+                                    ExternalPythonOperator, PythonVirtualenvOperator)
+from leoflow.xcom_arg import ConcatXComArg, MapXComArg, XComArg, ZipXComArg
 
 SPEC_VERSION = 1
 
@@ -31,6 +40,21 @@ AIRFLOW_MODULES = {
     BaseSensorOperator: "airflow.sdk.bases.sensor",
     PythonSensor: "airflow.providers.standard.sensors.python",
     BashSensor: "airflow.providers.standard.sensors.bash",
+    FileSensor: "airflow.providers.standard.sensors.filesystem",
+    TimeDeltaSensor: "airflow.providers.standard.sensors.time_delta",
+    DateTimeSensor: "airflow.providers.standard.sensors.date_time",
+    BranchDayOfWeekOperator: "airflow.providers.standard.operators.weekday",
+    BranchDateTimeOperator: "airflow.providers.standard.operators.datetime",
+    LatestOnlyOperator: "airflow.providers.standard.operators.latest_only",
+    TriggerDagRunOperator: "airflow.providers.standard.operators.trigger_dagrun",
+    PythonVirtualenvOperator: "airflow.providers.standard.operators.python",
+    ExternalPythonOperator: "airflow.providers.standard.operators.python",
+    BranchPythonVirtualenvOperator: "airflow.providers.standard.operators.python",
+    BranchExternalPythonOperator: "airflow.providers.standard.operators.python",
+    _PythonVirtualenvDecoratedOperator: "airflow.providers.standard.decorators.python_virtualenv",
+    _PythonExternalDecoratedOperator: "airflow.providers.standard.decorators.external_python",
+    _BranchPythonVirtualenvDecoratedOperator: "airflow.providers.standard.decorators.branch_virtualenv",
+    _BranchExternalPythonDecoratedOperator: "airflow.providers.standard.decorators.branch_external_python",
 }
 
 
@@ -50,14 +74,35 @@ def cleandoc(text):
     return "\n".join(lines)
 
 
+def _callable_ref(function):
+    qualname = getattr(function, "__qualname__", type(function).__qualname__)
+    return f"{getattr(function, '__module__', None)}:{qualname}"
+
+
+def xcom_ref(value):
+    """An XComArg as the spec writes it: a plain XCom, or map / zip / concat over others."""
+    if isinstance(value, MapXComArg):
+        return {"map": {"source": xcom_ref(value.arg), "callables": [_callable_ref(f) for f in value.callables]}}
+    if isinstance(value, ZipXComArg):
+        body = {"args": [xcom_ref(arg) for arg in value.args]}
+        if value.fillvalue is not NOTSET:
+            body["fillvalue"] = json_safe(value.fillvalue)
+        return {"zip": body}
+    if isinstance(value, ConcatXComArg):
+        return {"concat": [xcom_ref(arg) for arg in value.args]}
+    return {"xcom": {"task_id": value.operator.task_id, "key": value.key}}
+
+
 def json_safe(value):
     """`value` in a JSON-encodable, deterministic form."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return getattr(value, "value", value) if isinstance(value, str) and type(value) is not str else value
     if isinstance(value, XComArg):
-        return {"xcom": {"task_id": value.operator.task_id, "key": value.key}}
+        return xcom_ref(value)
     if isinstance(value, DagParam):
         return {"param": value._name}
+    if isinstance(value, MappedArgument):
+        return {"group_arg": {"group_id": value.group.group_id, "name": value.name}}
     if isinstance(value, datetime):
         return rfc3339(value)
     if isinstance(value, date):
@@ -80,15 +125,21 @@ def json_safe(value):
 def ref(value):
     """A task argument as the spec shows it: an XCom reference, a DAG param or a literal."""
     if isinstance(value, XComArg):
-        return {"xcom": {"task_id": value.operator.task_id, "key": value.key}}
+        return xcom_ref(value)
     if isinstance(value, DagParam):
         return {"param": value._name}
+    if isinstance(value, MappedArgument):
+        return {"group_arg": {"group_id": value.group.group_id, "name": value.name}}
     return {"literal": json_safe(value)}
 
 
 def schedule_json(schedule):
     if isinstance(schedule, timedelta):
         return {"timedelta": seconds(schedule)}
+    if isinstance(schedule, BaseAsset):
+        return {"assets": schedule.spec()}
+    if isinstance(schedule, Timetable):
+        return {"timetable": schedule.spec()}
     if schedule == "@quarterly":
         return "0 0 1 */3 *"
     if schedule == "@annually":
@@ -121,20 +172,47 @@ def _arguments(task):
     return arguments
 
 
+def _expansion(node):
+    if node.expand_kind == "expand":
+        return {"kind": "expand", "args": {name: ref(value) for name, value in node.expand_value.items()}}
+    return {"kind": "expand_kwargs", "source": ref(node.expand_value)}
+
+
 def _mapping(task):
-    if not task.is_mapped:
-        return None
-    if task.expand_kind == "expand":
-        return {"kind": "expand", "args": {name: ref(value) for name, value in task.expand_value.items()}}
-    return {"kind": "expand_kwargs", "source": ref(task.expand_value)}
+    if task.is_mapped:
+        return _expansion(task)
+    group = mapped_group_of(task)
+    if group is not None:
+        return {"kind": "group", "group_id": group.group_id}
+    return None
 
 
 def _callable_name(task):
     function = _task_value(task, "python_callable")
     if function is None or not callable(function):
         return None
-    qualname = getattr(function, "__qualname__", type(function).__qualname__)
-    return f"{getattr(function, '__module__', None)}:{qualname}"
+    return _callable_ref(function)
+
+
+def _sensor(task):
+    """What the engine needs of a sensor (reschedule mode: when to run the next try, when to give up)."""
+    if not issubclass(_operator_class(task), BaseSensorOperator):
+        return None
+    return {"mode": _task_value(task, "mode") or "poke", "poke_interval": _task_value(task, "poke_interval"),
+            "timeout": _task_value(task, "timeout"), "soft_fail": bool(_task_value(task, "soft_fail")),
+            "exponential_backoff": bool(_task_value(task, "exponential_backoff")),
+            "max_wait": _task_value(task, "max_wait")}
+
+
+def _assets(items):
+    """The assets among a task's inlets/outlets (other objects there have no meaning for Lite)."""
+    return [item.spec() for item in items if isinstance(item, (Asset, AssetAlias))]
+
+
+def _callbacks(value):
+    if not value:
+        return []
+    return [_callable_ref(callback) for callback in (value if isinstance(value, (list, tuple)) else [value])]
 
 
 def task_spec(task):
@@ -176,6 +254,15 @@ def task_spec(task):
         "do_xcom_push": task.do_xcom_push,
         "multiple_outputs": task.multiple_outputs,
         "line": task.line,
+        "sensor": _sensor(task),
+        "inlets": _assets(task.inlets),
+        "outlets": _assets(task.outlets),
+        "is_setup": task.is_setup,
+        "is_teardown": task.is_teardown,
+        "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
+        "map_index_template": task.map_index_template,
+        "max_active_tis_per_dag": task.max_active_tis_per_dag,
+        "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
     }
     # Only when set, so the specs (and version hashes) of other tasks stay as they were.
     executor_config = _task_value(task, "executor_config")
@@ -245,9 +332,12 @@ def dag_spec(dag):
             {"group_id": group.group_id,
              "parent": None if group.parent_group is None or group.parent_group.is_root
              else group.parent_group.group_id,
-             "tooltip": group.tooltip, "prefix_group_id": group.prefix_group_id}
+             "tooltip": group.tooltip, "prefix_group_id": group.prefix_group_id,
+             "mapping": _expansion(group) if getattr(group, "is_mapped", False) else None}
             for group in dag.task_group_dict.values()
         ],
+        "callbacks": {"on_success_callback": _callbacks(dag.on_success_callback),
+                      "on_failure_callback": _callbacks(dag.on_failure_callback)},
         "tasks": [task_spec(task) for task in dag.task_dict.values()],
         "warnings": _warnings(dag),
     }

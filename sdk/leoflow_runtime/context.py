@@ -1,8 +1,10 @@
 """The Airflow context a task gets: keys, macros, `var` and `conn` accessors, params."""
 from datetime import datetime, timedelta
 
+from leoflow.assets import OutletEventAccessors
 from leoflow.models import Connection, Variable
 from leoflow.params import ParamsDict
+from leoflow.timeutil import parse_datetime
 
 
 def ds_add(ds, days):
@@ -77,11 +79,47 @@ class ConnectionAccessor:
             return default
 
 
+class AssetEvent:
+    """One event of `triggering_asset_events` (what the engine passes for an asset-triggered run)."""
+
+    def __init__(self, fields):
+        self.asset = fields.get("asset") or {}
+        self.extra = fields.get("extra") or {}
+        self.source_dag_id = fields.get("source_dag_id")
+        self.source_task_id = fields.get("source_task_id")
+        self.source_run_id = fields.get("source_run_id")
+        self.source_map_index = fields.get("source_map_index", -1)
+        self.timestamp = parse_datetime(fields["timestamp"]) if fields.get("timestamp") else None
+
+    def __repr__(self):
+        return f"AssetEvent(asset={self.asset.get('name')!r}, timestamp={self.timestamp})"
+
+
+class TriggeringAssetEvents(dict):
+    """`triggering_asset_events`: the events by asset name, also found by the Asset itself."""
+
+    def __getitem__(self, key):
+        name = getattr(key, "name", key)
+        return super().__getitem__(name)
+
+    def __contains__(self, key):
+        return super().__contains__(getattr(key, "name", key))
+
+
+def triggering_asset_events(events):
+    found = TriggeringAssetEvents()
+    for fields in events or []:
+        event = AssetEvent(fields)
+        dict.setdefault(found, event.asset.get("name"), []).append(event)
+    return found
+
+
 def process_params(dag, task, conf):
-    """DAG params, then task params, then the run's conf; validated into a plain dict."""
+    """DAG params, then task params (no task: DAG callbacks), then the run's conf; validated into a plain dict."""
     params = ParamsDict()
     params.update(dag.params)
-    params.update(task.params)
+    if task is not None:
+        params.update(task.params)
     if conf:
         params.update(conf)
     return params.validate()
@@ -102,11 +140,11 @@ def build_context(ti, dag_run, dag, task, params):
         "inlets": task.inlets,
         "outlets": task.outlets,
         "inlet_events": {},
-        "outlet_events": {},
-        "triggering_asset_events": {},
-        "map_index_template": None,
+        "outlet_events": OutletEventAccessors(),
+        "triggering_asset_events": triggering_asset_events(ti.payload_asset_events),
+        "map_index_template": task.map_index_template,
         "task_instance_key_str": f"{dag.dag_id}__{task.task_id}__{dag_run.run_id}",
-        "task_reschedule_count": 0,
+        "task_reschedule_count": ti.reschedule_count,
         "try_number": ti.try_number,
         "start_date": ti.start_date,
         "expanded_ti_count": ti.upstream_map_indexes.get(task.task_id),

@@ -55,9 +55,20 @@ class RuntimeTaskInstance:
         self.state = "running"
         self.hostname = ""
         self.upstream_map_indexes = payload.get("upstream_map_indexes") or {}
+        # Sensors in reschedule mode: how many tries rescheduled before this one, and when the first began.
+        reschedule = payload.get("reschedule") or {}
+        self.reschedule_count = reschedule.get("count", 0)
+        self.first_reschedule_start = _date(reschedule.get("first_start"))
         self._xcoms = [(x["task_id"], x.get("map_index", -1), x["key"], x["value"]) for x in payload.get("xcoms") or []]
         self.pushed = {}
         self.skipped = []
+        # What a TriggerDagRunOperator asks the engine to create (result field trigger_dag_run).
+        self.trigger_dag_run = None
+        self._group_arguments = {}
+        # The try's context, set once it is built (mapped group arguments resolve against it).
+        self.context = None
+        # The asset events that triggered the run (asset-triggered runs only).
+        self.payload_asset_events = payload.get("triggering_asset_events") or []
         self.renderer = None
 
     @property
@@ -120,10 +131,25 @@ class RuntimeTaskInstance:
             return values[0]
         return values
 
+    def group_arguments(self, group):
+        """A mapped task group's arguments at this try's map index."""
+        if group.group_id not in self._group_arguments:
+            from leoflow_runtime.mapping import mapped_arguments
+            from leoflow_runtime.templating import resolve_references
+            context = self.context
+            resolve = lambda value: resolve_references(value, context)  # noqa: E731
+            self._group_arguments[group.group_id] = mapped_arguments(group, self.map_index, resolve)
+        return self._group_arguments[group.group_id]
+
     def resolve_xcom_arg(self, xcom_arg):
-        """The value an XComArg stands for: one XCom, or the list of a mapped task's XComs."""
+        """The value an XComArg stands for: one XCom, or the list of a mapped task's XComs (in a
+        mapped task group, a task of the same group gives the value of this try's map index)."""
+        from leoflow.taskgroup import mapped_group_of
         upstream = xcom_arg.operator
-        if upstream.is_mapped:
+        group = mapped_group_of(upstream)
+        if group is not None and group is mapped_group_of(self.task) and self.map_index >= 0:
+            return self._value(upstream.task_id, xcom_arg.key, self.map_index)
+        if upstream.is_mapped or group is not None:
             return self._values(upstream.task_id, xcom_arg.key)
         value = self._value(upstream.task_id, xcom_arg.key, -1)
         if value is not None or xcom_arg.key == XCOM_RETURN_KEY or upstream.multiple_outputs:

@@ -8,7 +8,8 @@ import sys
 import _signal as signal
 from leoflow.callsite import SDK_ROOT
 from leoflow.context import pop_context, push_context, run_state
-from leoflow.errors import AirflowException, AirflowFailException, AirflowSkipException, AirflowTaskTimeout
+from leoflow.errors import (AirflowException, AirflowFailException, AirflowRescheduleException, AirflowSkipException,
+                            AirflowTaskTimeout, DownstreamTasksSkipped)
 from leoflow.loader import collect_dags, load_dag_file
 from leoflow.tasklog import TaskLogger
 from leoflow.xcom_arg import XCOM_RETURN_KEY
@@ -37,6 +38,7 @@ def _error_line(error):
 
 
 def _run_callbacks(task, name, context):
+    """Run the task's callback(s) `name` with the context; a failing callback is logged, nothing more."""
     callbacks = getattr(task, name, None)
     if not callbacks:
         return
@@ -45,6 +47,20 @@ def _run_callbacks(task, name, context):
             callback(context)
         except Exception:
             log.exception("Error when executing %s callback", name)
+
+
+def _execute(task, ti, context):
+    """pre_execute, execute, post_execute: the return value; None when the task skipped downstream
+    tasks (Airflow 3 pushes nothing then)."""
+    try:
+        task.pre_execute(context)
+        value = task.execute(context)
+        task.post_execute(context, value)
+        return value
+    except DownstreamTasksSkipped as skipped:
+        log.info("Skipping downstream tasks.")
+        ti.skip_tasks(skipped.tasks)
+        return None
 
 
 def _push_return_value(task, ti, value):
@@ -99,12 +115,51 @@ class _ExecutionTimeout:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def _render_map_index(ti, template):
+    """The map index's display name, rendered after execute() as Airflow does (None when it fails)."""
+    try:
+        return str(ti.renderer(template))
+    except Exception:
+        log.exception("Unable to render the map index template %s", template)
+        return None
+
+
+def run_dag_callback(payload):
+    """Run a DAG's on_success_callback / on_failure_callback (payload "dag_callback": its name) with
+    the run's context, as Airflow's DAG processor does; their errors are logged, the state is the engine's."""
+    result = {"state": "success", "xcoms": [], "skip_task_ids": [], "no_retry": False, "error": None,
+              "variables_set": {}, "rendered_fields": {}}
+    try:
+        module = load_dag_file(payload["dag_file"], payload.get("dag_source"))
+        dags = {dag.dag_id: dag for dag in collect_dags(module)}
+        dag = dags[payload["dag_id"]]
+        dag_run = DagRun(payload)
+        dag_run.state = "success" if payload["dag_callback"] == "on_success_callback" else "failed"
+        task = dag.get_task(payload["task_id"]) if payload.get("task_id") else None
+        context = {"dag": dag, "dag_run": dag_run, "run_id": dag_run.run_id, "reason": payload.get("reason"),
+                   "params": process_params(dag, task, dag_run.conf),
+                   "logical_date": dag_run.logical_date}
+        if task is not None:
+            context["task"] = task
+            context["ti"] = context["task_instance"] = RuntimeTaskInstance(task, dag_run, payload)
+        if payload["dag_callback"] not in ("on_success_callback", "on_failure_callback"):
+            raise ValueError(f"unknown DAG callback {payload['dag_callback']!r}")
+    except BaseException as error:
+        _print_traceback(error)
+        result.update(state="failed", error=_error_line(error))
+        return result
+    _run_callbacks(dag, payload["dag_callback"], context)
+    return result
+
+
 def run_task(payload):
     """Run the try described by `payload` (the engine's task context); the result dict."""
     configure_task_logging()
     run_state.variables = dict(payload.get("variables") or {})
     run_state.connections = dict(payload.get("connections") or {})
     os.chdir(os.path.dirname(os.path.abspath(payload["dag_file"])))
+    if payload.get("dag_callback"):
+        return run_dag_callback(payload)
     result = {"state": "failed", "xcoms": [], "skip_task_ids": [], "no_retry": False, "error": None,
               "variables_set": {}, "rendered_fields": {}}
     holder = {}
@@ -118,6 +173,7 @@ def run_task(payload):
         ti = RuntimeTaskInstance(task, dag_run, payload)
         params = process_params(dag, task, dag_run.conf)
         context = build_context(ti, dag_run, dag, task, params)
+        ti.context = context
         if task.is_mapped:
             resolve = lambda value: resolve_references(value, context)
             task = task.unmap(mapped_arguments(task, ti.map_index, resolve), resolve)
@@ -131,12 +187,17 @@ def run_task(payload):
         try:
             _run_callbacks(task, "on_execute_callback", context)
             with _ExecutionTimeout(task.execution_timeout):
-                value = task.execute(context)
+                value = _execute(task, ti, context)
         finally:
             pop_context()
         _push_return_value(task, ti, value)
         result["state"] = "success"
         _run_callbacks(task, "on_success_callback", context)
+    except AirflowRescheduleException as error:
+        from leoflow.timeutil import rfc3339
+        log.info("Rescheduling task, marking task as UP_FOR_RESCHEDULE")
+        result["state"] = "up_for_reschedule"
+        result["reschedule_date"] = rfc3339(error.reschedule_date)
     except AirflowSkipException as error:
         log.info("Skipping task. %s", error)
         result["state"] = "skipped"
@@ -152,8 +213,19 @@ def run_task(payload):
             context["exception"] = error
             retrying = not result["no_retry"] and ti.try_number <= ti.max_tries
             _run_callbacks(task, "on_retry_callback" if retrying else "on_failure_callback", context)
+            if task.email and (task.email_on_retry if retrying else task.email_on_failure):
+                from leoflow_runtime.notify import send_failure_email
+                send_failure_email(task, ti, error, retrying)
     if ti is not None:
         result["xcoms"] = [{"key": key, "value": value} for key, value in ti.pushed.items()]
         result["skip_task_ids"] = list(ti.skipped)
+        if ti.trigger_dag_run is not None and result["state"] == "success":
+            result["trigger_dag_run"] = ti.trigger_dag_run
+    if result["state"] == "success" and context is not None:
+        events = context["outlet_events"].events(task.outlets)
+        if events:
+            result["asset_events"] = events
+    if context is not None and context.get("map_index_template") and ti.map_index >= 0:
+        result["rendered_map_index"] = _render_map_index(ti, context["map_index_template"])
     result["variables_set"] = dict(run_state.variables_set)
     return result

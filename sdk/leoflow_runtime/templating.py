@@ -1,6 +1,7 @@
 """Renders an operator's template_fields with real Jinja2, as Airflow does; XComArgs and
 DagParams in them are resolved first, and jinja2 is imported only when something needs rendering."""
 from leoflow.dag import DagParam
+from leoflow.taskgroup import MappedArgument
 from leoflow.jsonin import loads
 from leoflow.jsonout import dumps
 from leoflow.xcom_arg import XComArg
@@ -10,8 +11,8 @@ _MARKERS = ("{{", "{%", "{#")
 
 
 def resolve_references(value, context):
-    """`value` with every XComArg and DagParam (at any depth) replaced by what it stands for."""
-    if isinstance(value, (XComArg, DagParam)):
+    """`value` with every XComArg, DagParam and MappedArgument (at any depth) replaced by what it stands for."""
+    if isinstance(value, (XComArg, DagParam, MappedArgument)):
         return value.resolve(context)
     if isinstance(value, list):
         return [resolve_references(item, context) for item in value]
@@ -73,14 +74,15 @@ class Renderer:
                 # What Jinja gives for text without template syntax (one trailing newline dropped).
                 return value[:-1] if value.endswith("\n") else value
             return self.environment().from_string(value).render(self.context)
+        # Strings inside collections are templates too, files included (templates_dict={"q": "q.sql"}).
         if isinstance(value, list):
-            return [self.render(item) for item in value]
+            return [self.render(item, template_ext) for item in value]
         if isinstance(value, tuple):
-            return tuple(self.render(item) for item in value)
+            return tuple(self.render(item, template_ext) for item in value)
         if isinstance(value, set):
-            return {self.render(item) for item in value}
+            return {self.render(item, template_ext) for item in value}
         if isinstance(value, dict):
-            return {key: self.render(item) for key, item in value.items()}
+            return {key: self.render(item, template_ext) for key, item in value.items()}
         return value
 
 

@@ -393,7 +393,15 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
       content.push_back(bj::object{{"event", "::group::Log message source details"},
                                    {"sources", bj::array{bj::value(file.string())}}});
     if (offset == 0) content.push_back(bj::object{{"event", "::endgroup::"}});
-    for (auto& line : page.lines) content.push_back(std::move(line));
+    // Lines were masked as they were written; masking again on the way out
+    // also hides secrets created since (and logs of an older Lite).
+    const auto masker = ctx.secrets ? ctx.secrets->current() : nullptr;
+    for (auto& line : page.lines) {
+      if (masker && !masker->empty() && line.is_object())
+        if (auto* event = line.as_object().if_contains("event"); event && event->is_string())
+          *event = masker->mask(event->get_string());
+      content.push_back(std::move(line));
+    }
     const auto* accept = req.header("Accept");
     if (accept && accept->find("application/x-ndjson") != std::string::npos) {
       response res;

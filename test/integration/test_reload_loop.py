@@ -140,3 +140,26 @@ def test_projects_present_at_start_all_register(tmp_path):
     with Lite(dags) as lite:
         wait_until(lambda: all(versions(lite, n) == [1] for n in names), message=lite.output)
         assert import_errors(lite)["total_entries"] == 0
+
+
+def test_a_file_emptied_for_a_moment_keeps_its_dag_and_history(tmp_path):
+    # An editor truncating the file before writing it, or a save caught
+    # half-way, must not deregister the DAG (and delete its runs).
+    dags = tmp_path / "dags"
+    project = dags / "my_dag"
+    project.mkdir(parents=True)
+    (project / "dag.py").write_text(GOOD)
+    with Lite(dags) as lite:
+        wait_until(lambda: versions(lite) == [1], message=lite.output)
+        status, run = lite.request("POST", "/api/v2/dags/my_dag/dagRuns", {})
+        assert status == 200, run
+        (project / "dag.py").write_text("")
+        errors = wait_until(lambda: import_errors(lite)["import_errors"], message=lite.output)
+        assert "defines no DAG any more (it defined my_dag)" in errors[0]["stack_trace"]
+        assert "leoflow lite forget my_dag" in errors[0]["stack_trace"]
+        assert versions(lite) == [1]
+        assert lite.get(f"/api/v2/dags/my_dag/dagRuns/{run['dag_run_id']}")[0] == 200
+        assert "removed dag" not in lite.output()
+        (project / "dag.py").write_text(GOOD.replace("[1, 2, 3]", "[7, 8]"))
+        wait_until(lambda: versions(lite) == [1, 2], message=lite.output)
+        assert import_errors(lite)["total_entries"] == 0

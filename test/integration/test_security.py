@@ -367,3 +367,29 @@ def test_event_streams_are_bounded_per_client(lite):
             return s.recv(4096).startswith(b"HTTP/1.1 200")
     # A stream notices its client left at the next keep-alive (15 s).
     wait_until(reopened, 40, "the slots of closed streams were not given back")
+
+
+def test_a_secret_created_after_the_log_was_written_is_masked_when_read(tmp_path):
+    root = tmp_path / "dags"
+    write_project(root, "early", '''\
+        from datetime import datetime
+        from airflow.sdk import dag, task
+
+        @dag(schedule=None, start_date=datetime(2025, 1, 1))
+        def early():
+            @task
+            def say():
+                print("the token will be tok-later-2024")
+            say()
+
+        early()
+    ''')
+    with Lite(root) as lite:
+        wait_registered(lite, "early")
+        run = trigger(lite, "early")
+        wait_run(lite, "early", run["dag_run_id"])
+        assert "tok-later-2024" in log_text(lite, "early", run["dag_run_id"], "say")
+        assert lite.request("POST", "/api/v2/variables", {"key": "later_token", "value": "tok-later-2024"})[0] == 201
+        wait_until(lambda: "tok-later-2024" not in log_text(lite, "early", run["dag_run_id"], "say"), 20,
+                   "a secret created after the log was written still shows")
+        assert "the token will be ***" in log_text(lite, "early", run["dag_run_id"], "say")

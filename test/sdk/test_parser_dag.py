@@ -8,12 +8,15 @@ from conftest import PYTHON, parse_ok, run_parser, sdk_env, tasks_of, write_dag
 
 SCHEDULE_CASES = [
     ("cron", 'schedule="0 6 * * *"', "0 6 * * *", "0 6 * * *"),
-    ("preset", 'schedule="@daily"', "@daily", "@daily"),
+    # Airflow shows a cron preset's expression as the summary.
+    ("preset", 'schedule="@daily"', "@daily", "0 0 * * *"),
+    ("quarterly preset", 'schedule="@quarterly"', "0 0 1 */3 *", "0 0 1 */3 *"),
+    ("annually preset", 'schedule="@annually"', "@yearly", "0 0 1 1 *"),
     ("once", 'schedule="@once"', "@once", "@once"),
     ("timedelta", "schedule=timedelta(hours=1)", {"timedelta": 3600}, "1:00:00"),
     ("none", "schedule=None", None, None),
     ("default is none", "", None, None),
-    ("Airflow 2 schedule_interval", 'schedule_interval="@hourly"', "@hourly", "@hourly"),
+    ("Airflow 2 schedule_interval", 'schedule_interval="@hourly"', "@hourly", "0 * * * *"),
 ]
 
 

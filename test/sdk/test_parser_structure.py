@@ -178,8 +178,8 @@ with DAG("d"):
 """))
     groups = spec["dags"][0]["task_groups"]
     assert groups == [
-        {"group_id": "stage", "parent": None, "tooltip": "outer", "prefix_group_id": True},
-        {"group_id": "stage.inner", "parent": "stage", "tooltip": "", "prefix_group_id": False},
+        {"group_id": "stage", "parent": None, "tooltip": "outer", "prefix_group_id": True, "mapping": None},
+        {"group_id": "stage.inner", "parent": "stage", "tooltip": "", "prefix_group_id": False, "mapping": None},
     ]
     assert tasks_of(spec)["t"]["task_group"] == "stage.inner"
 

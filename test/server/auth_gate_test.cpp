@@ -598,12 +598,13 @@ BOOST_AUTO_TEST_CASE(concurrent_wrong_passwords_each_cost_an_attempt) {
     auto r = f.make("POST", "/auth/token");
     r.headers["Content-Type"] = "application/json";
     r.body = boost::json::serialize(boost::json::object{{"username", "admin"}, {"password", "guess-" + std::to_string(i)}});
-    auto attempt = [&f, &statuses](http::request req) -> boost::asio::awaitable<void> {
-      auto dispatching = f.routes.dispatch(req);
+    // No captures: the coroutine outlives this lambda.
+    auto attempt = [](http::router& routes, std::vector<int>& out, http::request req) -> boost::asio::awaitable<void> {
+      auto dispatching = routes.dispatch(req);
       auto res = co_await std::move(dispatching);
-      statuses.push_back(res.status);
+      out.push_back(res.status);
     };
-    boost::asio::co_spawn(io, attempt(std::move(r)), boost::asio::detached);
+    boost::asio::co_spawn(io, attempt(f.routes, statuses, std::move(r)), boost::asio::detached);
   }
   io.run();
   BOOST_REQUIRE_EQUAL(statuses.size(), 20u);

@@ -1,1 +1,1 @@
-"""`airflow.providers.standard.operators`: bash, python and empty."""
+"""`airflow.providers.standard.operators`: bash, python, empty, branch helpers, latest_only, trigger_dagrun."""

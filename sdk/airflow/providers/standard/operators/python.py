@@ -1,5 +1,10 @@
-"""`airflow.providers.standard.operators.python`: PythonOperator, BranchPythonOperator, ShortCircuitOperator."""
+"""`airflow.providers.standard.operators.python`: PythonOperator, BranchPythonOperator, ShortCircuitOperator and the
+virtualenv / external-interpreter operators."""
 from leoflow.context import get_current_context
 from leoflow.operators import BranchPythonOperator, PythonOperator, ShortCircuitOperator
+from leoflow.venv_operators import (BranchExternalPythonOperator, BranchPythonVirtualenvOperator,
+                                    ExternalPythonOperator, PythonVirtualenvOperator)
 
-__all__ = ["BranchPythonOperator", "PythonOperator", "ShortCircuitOperator", "get_current_context"]
+__all__ = ["BranchExternalPythonOperator", "BranchPythonOperator", "BranchPythonVirtualenvOperator",
+           "ExternalPythonOperator", "PythonOperator", "PythonVirtualenvOperator", "ShortCircuitOperator",
+           "get_current_context"]

@@ -1,1 +1,1 @@
-"""`airflow.providers.standard.sensors`: python and bash (poke mode)."""
+"""`airflow.providers.standard.sensors`: python, bash, filesystem, time_delta and date_time."""

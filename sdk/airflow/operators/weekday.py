@@ -1,0 +1,4 @@
+"""`airflow.operators.weekday` (Airflow 2): BranchDayOfWeekOperator."""
+from leoflow.branch_operators import BranchDayOfWeekOperator
+
+__all__ = ["BranchDayOfWeekOperator"]

@@ -1,0 +1,1 @@
+"""`airflow.providers.common`: only the `compat` shims providers and DAGs import."""

@@ -1,0 +1,4 @@
+"""`airflow.providers.standard.operators.datetime`: BranchDateTimeOperator."""
+from leoflow.branch_operators import BranchDateTimeOperator, target_times_as_dates
+
+__all__ = ["BranchDateTimeOperator", "target_times_as_dates"]

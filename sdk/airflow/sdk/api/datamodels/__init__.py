@@ -1,0 +1,1 @@
+"""`airflow.sdk.api.datamodels`: the generated enums DAG code imports."""
