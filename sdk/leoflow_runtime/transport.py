@@ -1,8 +1,8 @@
 """How a try gets its context and hands back its result: the local transport reads the context from
 stdin and writes the result file (the subprocess executor); the execution API transport fetches the
 context from the server, heartbeats while the task runs and sends the result back over HTTP (a pod,
-which cannot reach the server's files). Standard library only."""
-import json
+which cannot reach the server's files). Standard library only; json and urllib are imported only by the
+HTTP transport (a local try never pays for them)."""
 import os
 import sys
 import time
@@ -54,6 +54,7 @@ class ExecutionApiTransport:
         self._stop = None
 
     def _call(self, method, path, body=None, timeout=30):
+        import json
         import urllib.error
         import urllib.request
         data = None if body is None else json.dumps(body).encode()
@@ -116,6 +117,7 @@ class ExecutionApiTransport:
         threading.Thread(target=beat, name="leoflow-heartbeat", daemon=True).start()
 
     def send_result(self, result):
+        import json
         if self._stop is not None:
             self._stop.set()
         from leoflow.jsonout import dumps
