@@ -83,9 +83,9 @@ def pod_for(cluster, task_id, try_number=None, timeout=30, dag_id=None):
     return wait_until(find, timeout, f"no pod for task {task_id}")
 
 
-def wait_pod_running(cluster, task_id, timeout=30, dag_id=None):
+def wait_pod_running(cluster, task_id, timeout=30, dag_id=None, try_number=None):
     def running():
-        p = pod_for(cluster, task_id, timeout=timeout, dag_id=dag_id)
+        p = pod_for(cluster, task_id, try_number=try_number, timeout=timeout, dag_id=dag_id)
         statuses = p.get("status", {}).get("containerStatuses") or []
         return p if statuses and "running" in statuses[0].get("state", {}) else None
     return wait_until(running, timeout, f"task {task_id}'s pod never ran")

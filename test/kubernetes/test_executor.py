@@ -276,3 +276,40 @@ def test_a_try_token_acts_on_its_own_try_only(cluster, tmp_path):
         assert status == 200
         # Once its try is over the token is worth nothing.
         wait_until(lambda: _call(f"{api}/task-instances/{first_id}/heartbeat", "PUT", token)[0] == 409, 20)
+
+
+def test_eviction_and_a_lost_node_fail_the_try_with_their_reason(cluster, tmp_path):
+    write_project(tmp_path / "dags", "unlucky", """
+        import time
+        from airflow.sdk import DAG, task
+        with DAG("unlucky", schedule=None):
+            @task
+            def evicted():
+                time.sleep(60)
+            @task
+            def stranded():
+                time.sleep(60)
+            evicted() >> stranded()
+        """)
+    with K8sLite(cluster, tmp_path / "dags") as lite:
+        wait_registered(lite, "unlucky")
+        run = trigger(lite, "unlucky")
+        rid = run["dag_run_id"]
+        pod = wait_pod_running(cluster, "evicted", dag_id="unlucky")
+        cluster.evict(pod["metadata"]["name"], message="The node was low on resource: memory.")
+        wait_until(lambda: task_states(lite, "unlucky", rid).get("evicted") == "failed", 30, lite.output)
+        assert "Evicted: The node was low on resource: memory." in log_text(lite, "unlucky", rid, "evicted")
+        # A new run, whose pod's node is lost mid-task.
+        second = trigger(lite, "unlucky")
+        wait_until(lambda: next((p for p in pods_of(cluster, "leoflow.io/dag-id=unlucky")
+                                       if p["metadata"]["annotations"]["leoflow.io/run-id"] == second["dag_run_id"]
+                                       and "running" in (p["status"].get("containerStatuses") or [{}])[0].get("state", {})),
+                                      None), 30, "the second run's pod never ran")
+        cluster.lose_node(delete_after_ms=3000)
+        try:
+            wait_until(lambda: task_states(lite, "unlucky", second["dag_run_id"]).get("evicted") == "failed", 30,
+                       lite.output)
+            log = log_text(lite, "unlucky", second["dag_run_id"], "evicted")
+            assert "NodeLost" in log or "deleted before the task finished" in log, log
+        finally:
+            cluster.restore_node()
