@@ -244,11 +244,17 @@ ADD_CALL = re.compile(r"\br\.add\(")
 LITERAL = re.compile(r'\br\.add\(\s*"([A-Z]+)"\s*,\s*(?:(\w+)\s*\+\s*)?"([^"]*)"')
 
 
+# Routers of other listeners: the Kubernetes executor's execution API is served
+# on its own port, with try tokens only (its checks: test/kubernetes).
+OTHER_LISTENERS = {"execution"}
+
+
 def registered_routes():
-    """(method, pattern) of every `r.add(...)` in server/**.cpp, and the
-    call sites that are not literal (file, text)."""
+    """(method, pattern) of every `r.add(...)` in server/**.cpp (the main
+    listener's), and the call sites that are not literal (file, text)."""
     found, dynamic = set(), set()
-    for folder, _, files in os.walk(SERVER_DIR):
+    for folder, subfolders, files in os.walk(SERVER_DIR):
+        subfolders[:] = [d for d in subfolders if not (folder == SERVER_DIR and d in OTHER_LISTENERS)]
         for name in files:
             if not name.endswith(".cpp"):
                 continue

@@ -270,6 +270,15 @@ def test_a_try_token_acts_on_its_own_try_only(cluster, tmp_path):
         status, body = _call(f"{api}/xcoms/tokens/{run['dag_run_id']}/first/note", "GET", token)
         assert status == 200 and body["value"] == {"a": 1}
         assert _call(f"{api}/task-instances/{first_id}/state", "PATCH", token, {"nonsense": 1})[0] == 422
+        # Bad input is a 4xx with a detail, never a crash.
+        for method, path, body in (("PUT", "/task-instances/abc/heartbeat", None),
+                                   ("PUT", "/variables/k", "not an object"),
+                                   ("GET", "/connections/nope", None),
+                                   ("GET", "/xcoms/tokens/nope/first/return_value", None),
+                                   ("PATCH", f"/task-instances/{first_id}/state", "nonsense")):
+            status, body = _call(f"{api}{path}", method, token, body)
+            assert 400 <= status < 500 and body["detail"], (path, status, body)
+        assert _call(f"{api}/health", "GET")[0] == 200
         # The UI's port is not the execution API: no /execution routes there.
         assert lite.get("/execution/health")[0] == 404
         status, _ = lite.request("PATCH", f"/api/v2/dags/tokens/dagRuns/{run['dag_run_id']}", {"state": "failed"})
