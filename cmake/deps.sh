@@ -6,9 +6,9 @@ set -eu
 
 build_packages="g++ cmake ninja-build pkg-config ccache
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsoci-dev libsqlite3-dev libfmt-dev libyaml-cpp-dev libsodium-dev libsystemd-dev libssl-dev
+  libsoci-dev libpq-dev libsqlite3-dev libfmt-dev libyaml-cpp-dev libsodium-dev libsystemd-dev libssl-dev
   python3 python3-venv python3-jinja2"
-test_packages="python3-pytest sqlite3 chromium nginx-light wrk clang libclang-rt-14-dev buildah"
+test_packages="python3-pytest sqlite3 postgresql chromium nginx-light wrk clang libclang-rt-14-dev buildah"
 
 wanted="$build_packages"
 [ "${1:-build}" = "test" ] && wanted="$wanted $test_packages"

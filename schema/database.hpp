@@ -1,7 +1,7 @@
-// The store's connection to SQLite: migrations at open, one writer session on
-// its own thread (SQLite has one writer), a pool of reader sessions on another,
-// and awaitable `read`/`write` that run a function there and resume the caller
-// on its own executor. Thread-safe.
+// The store's connection to SQLite (or PostgreSQL): migrations at open, one
+// writer session on its own thread (SQLite has one writer), a pool of reader
+// sessions on another, and awaitable `read`/`write` that run a function there
+// and resume the caller on its own executor. Thread-safe.
 #pragma once
 
 #include <exception>
@@ -18,6 +18,7 @@
 #include <soci/session.h>
 
 #include "common/offload.hpp"
+#include "schema/database_url.hpp"
 
 namespace leoflow::schema {
 
@@ -41,12 +42,24 @@ class query_failed : public store_error {
   using store_error::store_error;
 };
 
+// The database server cannot be reached (PostgreSQL down or restarting): the
+// statement was not run; the next one tries to reconnect.
+class store_unavailable : public store_error {
+ public:
+  using store_error::store_error;
+};
+
 // Called in a catch block for soci::soci_error: throws disk_full for SQLite's
-// "database or disk is full", else query_failed with the database's message.
+// "database or disk is full", store_unavailable for a lost PostgreSQL
+// connection, else query_failed with the database's message.
 [[noreturn]] void rethrow_store_failure();
 
 // Opens a session with Lite's pragmas (WAL, foreign keys, busy timeout).
 std::unique_ptr<soci::session> open_session(const std::filesystem::path& file);
+
+// Opens a session on either backend. Throws store_error (the message never
+// holds the password).
+std::unique_ptr<soci::session> open_session(const database_url& url);
 
 // Applies the embedded migrations that the database lacks. Throws store_error
 // when the database was written by a newer binary.
@@ -55,16 +68,32 @@ void migrate(soci::session& session);
 // The newest schema version this binary knows.
 int latest_schema_version();
 
+// What `leoflow db check` reports, read without migrating anything.
+struct schema_status {
+  std::string server;  // "SQLite 3.40.1", "PostgreSQL 15.18 …"
+  int current = 0;     // 0: nothing migrated yet
+  int latest = 0;
+};
+
+// Connects and reads the schema version. Throws store_error
+// (store_unavailable when the server cannot be reached).
+schema_status read_schema_status(const database_url& url);
+
 class database {
  public:
   // Creates the file if needed and migrates it. Throws store_error.
   explicit database(const std::filesystem::path& file, std::size_t readers = 2);
+  // Opens (and migrates) the database the URL names; `readers` sizes the
+  // reader pool. Throws store_error.
+  explicit database(const database_url& url, std::size_t readers = 2);
   ~database();
 
   database(const database&) = delete;
   database& operator=(const database&) = delete;
 
-  const std::filesystem::path& file() const { return file_; }
+  // The SQLite file; empty on PostgreSQL.
+  const std::filesystem::path& file() const { return url_.sqlite_file; }
+  const database_url& url() const { return url_; }
 
   // Runs f(session) on the writer thread. f should open its own transaction
   // when it writes more than one statement.
@@ -75,7 +104,7 @@ class database {
       try {
         return f(*writer_);
       } catch (const soci::soci_error&) {
-        rethrow_store_failure();
+        rethrow_after_failure(*writer_);
       }
     });
   }
@@ -88,7 +117,7 @@ class database {
       try {
         return f(*l.session);
       } catch (const soci::soci_error&) {
-        rethrow_store_failure();
+        rethrow_after_failure(*l.session);
       }
     });
   }
@@ -100,13 +129,18 @@ class database {
     try {
       return f(*writer_);
     } catch (const soci::soci_error&) {
-      rethrow_store_failure();
+      rethrow_after_failure(*writer_);
     }
   }
 
   void stop();
 
  private:
+  // rethrow_store_failure(), after trying to reconnect `session` when the
+  // database server was lost (a PostgreSQL restart), so the next call works
+  // again once the server is back.
+  [[noreturn]] static void rethrow_after_failure(soci::session& session);
+
   struct lease {
     explicit lease(database& d);
     ~lease();
@@ -114,7 +148,7 @@ class database {
     soci::session* session;
   };
 
-  std::filesystem::path file_;
+  database_url url_;
   std::unique_ptr<soci::session> writer_;
   std::mutex writer_mutex_;
   boost::asio::thread_pool writer_pool_{1};

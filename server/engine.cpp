@@ -144,10 +144,16 @@ int run_engine(const engine_options& options, console& out) {
     out.info(fmt::format("made {} file{} and folder{} under {} private to you (other users could read them)",
                          tightened, tightened == 1 ? "" : "s", tightened == 1 ? "" : "s", layout.home.string()));
   std::unique_ptr<schema::database> db;
+  const auto database = options.database.value_or(schema::sqlite_database(layout.database));
+  if (database.kind == schema::backend::postgresql)
+    out.info(fmt::format("store: {} (PostgreSQL: experimental, one server at a time, see docs/postgresql.md)",
+                         database.display()));
   try {
-    db = std::make_unique<schema::database>(layout.database);
+    db = std::make_unique<schema::database>(database, options.database_readers);
   } catch (const schema::store_error& e) {
-    out.failure("cannot open the Lite database", e.what());
+    out.failure(database.kind == schema::backend::sqlite ? "cannot open the Lite database"
+                                                         : "cannot open the database",
+                e.what());
     return 1;
   }
 

@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/console.hpp"
+#include "schema/database_url.hpp"
 
 namespace leoflow::kubernetes {
 struct kubernetes_settings;
@@ -40,6 +42,9 @@ struct engine_options {
   // Host names clients may use with a login (normalized --allowed-host).
   std::vector<std::string> allowed_hosts;
   std::filesystem::path home;            // LEOFLOW_HOME
+  // The store; unset: the SQLite file under home (dev/lite.db).
+  std::optional<schema::database_url> database;
+  std::size_t database_readers = 2;      // reader sessions (the pool's size)
   std::filesystem::path python;          // resolved interpreter
   std::filesystem::path sdk_dir;
   bool paused_at_creation = false;

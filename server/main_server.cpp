@@ -36,6 +36,8 @@ long-lived service, configured by FILE (default /etc/leoflow/server.yaml):
   listen: {host: 127.0.0.1, port: 8088}
   dag_folders: [/var/lib/leoflow/dags]
   home: /var/lib/leoflow          # LEOFLOW_HOME: config.yaml, dev/lite.db, logs
+  database: sqlite:///var/lib/leoflow/dev/lite.db   # the default; postgresql://user@host/db
+                                  # is experimental (docs/postgresql.md)
   executor: subprocess            # or kubernetes (a pod per try; see kubernetes:)
   kubernetes:                     # kubeconfig or in_cluster, namespace, image, pods,
     namespace: leoflow            # staging, execution_api (docs/kubernetes.md)
@@ -115,6 +117,8 @@ int main(int argc, char** argv) {
   options.port = config.port;
   options.allowed_hosts = config.allowed_hosts;
   options.home = config.home;
+  options.database = config.database;
+  options.database_readers = config.database_pool;
   options.executor = config.executor;
   options.kubernetes = config.kubernetes;
   options.kubernetes_source = config_file.string();

@@ -1,10 +1,12 @@
 // `leoflow lite DIR...`: the local hot-reloading server.
 #include <charconv>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "common/paths.hpp"
 #include "executors/kubernetes/kubernetes_settings.hpp"
+#include "schema/database.hpp"
 #include "server/auth/auth_config.hpp"
 #include "server/auth/host_policy.hpp"
 #include "server/cli/args.hpp"
@@ -42,6 +44,9 @@ Options:
   --executor E           where tries run: subprocess (local processes), k8s (a pod
                          per try, on the cluster of $LEOFLOW_HOME/kubernetes.yaml),
                          or auto (default): k8s when that cluster answers
+  --database URL         the store (default sqlite://$LEOFLOW_HOME/dev/lite.db; also
+                         LEOFLOW_DATABASE_URL); postgresql://user@host:port/db is
+                         experimental (docs/postgresql.md)
   --paused-at-creation   new DAGs start paused, as in Airflow
   --parse-timeout SECS   kill a parse that runs longer (default 30)
   --verbose              more detail in the terminal
@@ -74,7 +79,7 @@ int lite_command(const std::vector<std::string>& argv, console& out) {
   }
   arg_spec spec;
   spec.flags = {"--paused-at-creation", "--verbose"};
-  spec.options = {"--port", "--host", "--parse-timeout", "--allowed-host", "--executor"};
+  spec.options = {"--port", "--host", "--parse-timeout", "--allowed-host", "--executor", "--database"};
   spec.repeatable = {"--allowed-host"};
   std::string error;
   auto args = parse_args(argv, spec, error);
@@ -134,6 +139,17 @@ int lite_command(const std::vector<std::string>& argv, console& out) {
       return 2;
     }
     options.allowed_hosts.push_back(*normalized);
+  }
+  std::optional<std::string> database = args->value("--database");
+  if (!database)
+    if (const char* env = std::getenv("LEOFLOW_DATABASE_URL"); env && *env) database = env;
+  if (database) {
+    try {
+      options.database = schema::parse_database_url(*database);
+    } catch (const schema::store_error& e) {
+      out.failure("leoflow lite: the database URL is not one Leoflow can use", e.what());
+      return 2;
+    }
   }
   options.executor = "auto";
   if (auto e = args->value("--executor")) {
@@ -199,6 +215,7 @@ Commands:
   init DIR         create a DAG project that registers and runs as it is
   setup            create the admin login and the workspace (config.yaml)
   compile DIR...   parse DAG projects as Lite does; exit 1 on any error (CI)
+  db check|migrate the store's reachability and schema version; migrations
   version          print the version
 
 Run `leoflow COMMAND --help` for a command's options.

@@ -1,6 +1,8 @@
 // Reading and validating server.yaml.
 #include "server/daemon/server_config.hpp"
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
@@ -8,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "executors/kubernetes/kubernetes_settings.hpp"
+#include "schema/database.hpp"
 #include "server/auth/host_policy.hpp"
 
 namespace leoflow::daemon {
@@ -70,7 +73,7 @@ server_config parse(const YAML::Node& root, const fs::path& base) {
   server_config cfg;
   if (!root || root.IsNull()) throw bad_key{"dag_folders", "is missing (the file is empty)"};
   if (!root.IsMap()) throw bad_key{"(top level)", "must be a mapping of keys to values"};
-  check_known(root, "", {"listen", "dag_folders", "home", "executor", "log_level", "shutdown_grace",
+  check_known(root, "", {"listen", "dag_folders", "home", "database", "executor", "log_level", "shutdown_grace",
                          "parse_timeout", "paused_at_creation", "python", "kubernetes"});
   if (auto l = root["listen"]; l && !l.IsNull()) {
     if (!l.IsMap()) throw bad_key{"listen", "must be a mapping with host and port"};
@@ -129,6 +132,34 @@ server_config parse(const YAML::Node& root, const fs::path& base) {
   fs::create_directories(cfg.home, ec);
   if (ec || !fs::is_directory(cfg.home, ec))
     throw bad_key{"home", fmt::format("cannot create {}: {}", cfg.home.string(), ec ? ec.message() : "not a folder")};
+  if (auto d = root["database"]; d && !d.IsNull()) {
+    YAML::Node url_node = d;
+    if (d.IsMap()) {
+      check_known(d, "database.", {"url", "password_file", "pool_size"});
+      url_node = d["url"];
+      if (!url_node || url_node.IsNull()) throw bad_key{"database.url", "is missing"};
+    }
+    try {
+      cfg.database = schema::parse_database_url(scalar(url_node, d.IsMap() ? "database.url" : "database"));
+      if (d.IsMap()) {
+        if (auto pw = d["password_file"]; pw && !pw.IsNull())
+          cfg.database = schema::with_password_file(*cfg.database, resolve(base, scalar(pw, "database.password_file")));
+      }
+    } catch (const schema::store_error& e) {
+      throw bad_key{d.IsMap() ? "database.url" : "database", e.what()};
+    } catch (const std::invalid_argument&) {
+      throw bad_key{"database.password_file", "'~' is not expanded here: give an absolute path"};
+    }
+    if (d.IsMap())
+      if (auto n = d["pool_size"]; n && !n.IsNull())
+        cfg.database_pool = static_cast<std::size_t>(integer(n, "database.pool_size", 1, 64));
+  } else if (const char* env = std::getenv("LEOFLOW_DATABASE_URL"); env && *env) {
+    try {
+      cfg.database = schema::parse_database_url(env);
+    } catch (const schema::store_error& e) {
+      throw bad_key{"database", fmt::format("(from LEOFLOW_DATABASE_URL) {}", e.what())};
+    }
+  }
   if (auto e = root["executor"]; e && !e.IsNull()) {
     cfg.executor = scalar(e, "executor");
     if (cfg.executor != "subprocess" && cfg.executor != "kubernetes")

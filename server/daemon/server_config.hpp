@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "schema/database_url.hpp"
+
 namespace leoflow::kubernetes {
 struct kubernetes_settings;
 }
@@ -25,6 +27,10 @@ struct server_config {
   std::vector<std::string> allowed_hosts;          // normalized listen.allowed_hosts
   std::vector<std::filesystem::path> dag_folders;  // absolute, existing
   std::filesystem::path home;                      // LEOFLOW_HOME (absolute)
+  // `database:` (a URL, or url/password_file/pool_size); unset: the SQLite
+  // file under home. LEOFLOW_DATABASE_URL stands in when the file has none.
+  std::optional<schema::database_url> database;
+  std::size_t database_pool = 4;
   std::string executor = "subprocess";
   // The `kubernetes:` section (set whenever the file has one).
   std::shared_ptr<const kubernetes::kubernetes_settings> kubernetes;

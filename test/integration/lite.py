@@ -16,6 +16,25 @@ import urllib.request
 
 BIN_DIR = os.environ.get("LEOFLOW_BIN_DIR") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "bin")
+# LEOFLOW_TEST_BACKEND=postgresql runs every Lite of the suite on PostgreSQL:
+# one new database per LEOFLOW_HOME, on one throw-away cluster.
+POSTGRESQL = os.environ.get("LEOFLOW_TEST_BACKEND") == "postgresql"
+_pg = {"cluster": None, "databases": {}}
+
+
+def database_for(home):
+    """The database URL of `home` when the suite runs on PostgreSQL, else None."""
+    if not POSTGRESQL:
+        return None
+    import atexit
+    import postgres
+    if _pg["cluster"] is None:
+        _pg["cluster"] = postgres.Cluster()
+        atexit.register(_pg["cluster"].stop)
+    key = os.path.realpath(str(home))
+    if key not in _pg["databases"]:
+        _pg["databases"][key] = _pg["cluster"].new_database()
+    return _pg["databases"][key]
 LISTENING = re.compile(r"listening on (http://[^ ]+)")
 
 
@@ -40,6 +59,8 @@ class Lite:
             self._home = self._tmp.name
         self.env["LEOFLOW_HOME"] = self._home
         self.env.setdefault("NO_COLOR", "1")
+        if database_for(self._home) and "--database" not in self.args:
+            self.env.setdefault("LEOFLOW_DATABASE_URL", database_for(self._home))
         self.proc = subprocess.Popen(
             [self.binary, "lite", *self.folders, "--port", "0", *self.args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env, text=True)
@@ -145,6 +166,8 @@ def leoflow(*args, home, input=None, env=None, timeout=120, binary="leoflow"):
     returns the CompletedProcess (text)."""
     full_env = dict(os.environ)
     full_env.update(LEOFLOW_HOME=str(home), NO_COLOR="1")
+    if database_for(home):
+        full_env["LEOFLOW_DATABASE_URL"] = database_for(home)
     full_env.update(env or {})
     return subprocess.run([os.path.join(BIN_DIR, binary), *map(str, args)], input=input,
                           capture_output=True, text=True, env=full_env, timeout=timeout)

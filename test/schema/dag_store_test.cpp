@@ -1,5 +1,6 @@
-// Tests schema/dag_store.hpp against a real SQLite file: registering
-// versions, unchanged saves, conflicts, import errors, the cascade delete.
+// Tests schema/dag_store.hpp against a real SQLite file (and, as
+// schema_tests_postgresql, a real PostgreSQL server): registering versions,
+// unchanged saves, conflicts, import errors, the cascade delete.
 #include "schema/dag_store.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -7,6 +8,7 @@
 
 #include "schema/database.hpp"
 #include "schema/query.hpp"
+#include "test/schema/test_database.hpp"
 #include "test/support/temp_home.hpp"
 
 using namespace leoflow;
@@ -16,7 +18,7 @@ namespace {
 
 struct store_fixture {
   test::temp_dir dir;
-  database db{dir.path() / "lite.db"};
+  database db{test::test_database(dir.path())};
 
   file_origin origin(const std::string& project) {
     return {"/dags/" + project + "/dag.py", project + "/dag.py", "dags", "/dags/" + project};

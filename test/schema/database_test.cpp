@@ -1,5 +1,6 @@
 // Tests schema/database.hpp: migrations, pragmas, refusing a newer schema,
-// and the awaitable read/write hops.
+// and the awaitable read/write hops, on SQLite and (ctest's
+// schema_tests_postgresql) on a real PostgreSQL server.
 #include "schema/database.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -8,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 #include <soci/soci.h>
 
+#include "test/schema/test_database.hpp"
 #include "test/support/temp_home.hpp"
 
 using namespace leoflow;
@@ -16,11 +18,13 @@ BOOST_AUTO_TEST_SUITE(database_suite)
 
 BOOST_AUTO_TEST_CASE(creates_and_migrates_with_pragmas) {
   test::temp_dir dir;
-  schema::database db(dir.path() / "dev" / "lite.db");
+  schema::database db(test::testing_postgresql() ? test::test_database(dir.path())
+                                                 : schema::sqlite_database(dir.path() / "dev" / "lite.db"));
   db.write_now([](soci::session& s) {
     int version = 0;
     s << "SELECT MAX(version) FROM schema_version", soci::into(version);
     BOOST_TEST(version == schema::latest_schema_version());
+    if (test::testing_postgresql()) return;
     std::string mode;
     s << "PRAGMA journal_mode", soci::into(mode);
     BOOST_TEST(mode == "wal");
@@ -32,7 +36,7 @@ BOOST_AUTO_TEST_CASE(creates_and_migrates_with_pragmas) {
 
 BOOST_AUTO_TEST_CASE(reopening_applies_nothing_twice) {
   test::temp_dir dir;
-  const auto file = dir.path() / "lite.db";
+  const auto file = test::test_database(dir.path());
   { schema::database db(file); }
   schema::database db(file);
   db.write_now([](soci::session& s) {
@@ -44,7 +48,7 @@ BOOST_AUTO_TEST_CASE(reopening_applies_nothing_twice) {
 
 BOOST_AUTO_TEST_CASE(refuses_a_database_from_a_newer_binary) {
   test::temp_dir dir;
-  const auto file = dir.path() / "lite.db";
+  const auto file = test::test_database(dir.path());
   {
     schema::database db(file);
     db.write_now([](soci::session& s) { s << "INSERT INTO schema_version (version) VALUES (9999)"; });
@@ -60,7 +64,7 @@ BOOST_AUTO_TEST_CASE(refuses_a_database_from_a_newer_binary) {
 
 BOOST_AUTO_TEST_CASE(read_and_write_resume_on_the_callers_executor) {
   test::temp_dir dir;
-  schema::database db(dir.path() / "lite.db");
+  schema::database db(test::test_database(dir.path()));
   boost::asio::io_context io;
   auto job = [&]() -> boost::asio::awaitable<int> {
     auto insert = [](soci::session& s) { s << "INSERT INTO variable (var_key, val) VALUES ('k', 'v')"; };
@@ -82,7 +86,7 @@ BOOST_AUTO_TEST_CASE(read_and_write_resume_on_the_callers_executor) {
 
 BOOST_AUTO_TEST_CASE(exceptions_cross_back_to_the_caller) {
   test::temp_dir dir;
-  schema::database db(dir.path() / "lite.db");
+  schema::database db(test::test_database(dir.path()));
   boost::asio::io_context io;
   auto job = [&]() -> boost::asio::awaitable<void> {
     auto broken = [](soci::session& s) {
@@ -101,6 +105,22 @@ BOOST_AUTO_TEST_CASE(exceptions_cross_back_to_the_caller) {
     const std::string what = e.what();
     BOOST_TEST(what.find("no_such_table") != std::string::npos);
     BOOST_TEST(what.find("hunter2-secret") == std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_database_server_that_cannot_be_reached_is_unavailable_not_a_crash) {
+  // Nothing listens on this socket folder: the same refusal as a server that
+  // is down or restarting. The message names the database, not its password.
+  test::temp_dir dir;
+  auto url = schema::parse_database_url("postgresql://leoflow:hunter2-secret@/leoflow?host=" +
+                                        dir.path().string() + "&port=1&connect_timeout=2");
+  try {
+    schema::database db(url);
+    BOOST_FAIL("opened a database on a server that is not there");
+  } catch (const schema::store_unavailable& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("cannot connect to the database") != std::string::npos, what);
+    BOOST_TEST(what.find("hunter2-secret") == std::string::npos, what);
   }
 }
 
