@@ -23,9 +23,7 @@ class Cluster:
         self._owned = None
         self.dir = os.environ.get("LEOFLOW_TEST_POSTGRES_DIR")
         if not self.dir:
-            # Not under the build folder's 0700 parents: the server runs as `postgres`.
-            self._owned = tempfile.mkdtemp(prefix="leoflow-pg-")
-            os.chmod(self._owned, 0o755)
+            self._owned = tempfile.mkdtemp(prefix="leoflow-pg-state-")
             self.dir = os.path.join(self._owned, "cluster")
             subprocess.run([SCRIPT, "start", self.dir], check=True, capture_output=True, text=True)
         with open(os.path.join(self.dir, "url")) as f:

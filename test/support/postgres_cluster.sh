@@ -1,8 +1,9 @@
 #!/bin/sh
 # A throw-away PostgreSQL cluster for the tests: `start DIR` runs initdb into
-# DIR/data and starts it on a Unix socket in DIR (trust) and on 127.0.0.1 at a
-# free port (password), then writes the URLs to DIR/url and DIR/tcp_url;
-# `stop DIR` stops it and removes DIR. As root the server runs as `postgres`.
+# a new folder under /tmp (the server, as `postgres` when we are root, must
+# reach it whatever the modes of DIR's parents) and starts it on a Unix socket
+# there (trust) and on 127.0.0.1 at a free port (password), then writes the
+# URLs to DIR/url and DIR/tcp_url; `stop DIR` stops it and removes both.
 set -eu
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -18,13 +19,25 @@ as_owner() {
 cmd=${1:?usage: postgres_cluster.sh start|stop DIR}
 dir=${2:?usage: postgres_cluster.sh start|stop DIR}
 
+stop_cluster() {
+  [ -f "$1/cluster" ] || return 0
+  cluster=$(cat "$1/cluster")
+  if [ -f "$cluster/data/postmaster.pid" ]; then
+    as_owner "$bin/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null 2>&1 ||
+      as_owner "$bin/pg_ctl" -D "$cluster/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  case "$cluster" in /tmp/leoflow-pg-*) rm -rf "$cluster" ;; esac
+}
+
 case "$cmd" in
 start)
-  if [ -f "$dir/data/postmaster.pid" ]; then
-    as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
+  stop_cluster "$dir"
   rm -rf "$dir"
   mkdir -p "$dir"
+  state=$dir
+  dir=$(mktemp -d /tmp/leoflow-pg-XXXXXX)
+  chmod 755 "$dir"
+  echo "$dir" > "$state/cluster"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
   port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   pwfile="$dir/password"
@@ -39,16 +52,13 @@ start)
     >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
   as_owner "$bin/createdb" -h "$dir" -p "$port" -U leoflow leoflow
   host=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dir")
-  echo "postgresql://leoflow@$host:$port/leoflow" > "$dir/url"
-  echo "postgresql://leoflow:leoflow-test-password@127.0.0.1:$port/leoflow" > "$dir/tcp_url"
-  echo "$port" > "$dir/port"
-  echo "postgres_cluster: started on $dir port $port"
+  echo "postgresql://leoflow@$host:$port/leoflow" > "$state/url"
+  echo "postgresql://leoflow:leoflow-test-password@127.0.0.1:$port/leoflow" > "$state/tcp_url"
+  echo "$port" > "$state/port"
+  echo "postgres_cluster: started in $dir on port $port"
   ;;
 stop)
-  if [ -f "$dir/data/postmaster.pid" ]; then
-    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 ||
-      as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
+  stop_cluster "$dir"
   rm -rf "$dir"
   ;;
 *)
