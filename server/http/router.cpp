@@ -1,10 +1,7 @@
 // Pattern matching over path segments with literal-first precedence.
 #include "server/http/router.hpp"
 
-#include <optional>
 #include <set>
-
-#include "schema/database.hpp"
 
 namespace leoflow::http {
 
@@ -85,15 +82,7 @@ boost::asio::awaitable<response> router::dispatch(request& req) const {
     r.headers.emplace_back("Allow", m.allow);
     co_return r;
   }
-  // A full disk is the one store failure a client can act on (retry later);
-  // it answers 507 with what happened. Never co_await inside catch (g++ 12).
-  std::optional<response> full;
-  try {
-    co_return co_await (*m.h)(req);
-  } catch (const schema::disk_full& e) {
-    full = error(507, e.what());
-  }
-  co_return std::move(*full);
+  co_return co_await (*m.h)(req);
 }
 
 }  // namespace leoflow::http
