@@ -7,7 +7,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "services/run_service.hpp"
 #include "test/services/service_fixture.hpp"
 
 using namespace leoflow;
@@ -77,11 +76,7 @@ BOOST_AUTO_TEST_CASE(bulk_pause_is_one_transaction) {
 }
 
 BOOST_AUTO_TEST_CASE(delete_removes_rows_logs_and_records_it_together) {
-  services::run_service runs(context());
-  services::trigger_request t;
-  t.dag_id = "etl";
-  t.run_id = "r1";
-  BOOST_REQUIRE(run(runs.trigger(t)).has_value());
+  trigger("etl", "r1");
   const auto logs = dir.path() / "logs" / "etl" / "r1";
   std::filesystem::create_directories(logs);
   test::write_file(logs / "1.log", "line\n");
@@ -109,11 +104,7 @@ BOOST_AUTO_TEST_CASE(delete_is_one_transaction_with_its_event_log_row) {
 }
 
 BOOST_AUTO_TEST_CASE(list_filters_on_the_latest_run_state) {
-  services::run_service runs(context());
-  services::trigger_request t;
-  t.dag_id = "report";
-  t.run_id = "r1";
-  BOOST_REQUIRE(run(runs.trigger(t)).has_value());
+  trigger("report", "r1");
   schema::dag_filter f;
   f.last_run_state = "queued";
   auto queued = run(dags.list(f, {"-dag_id"}, 100, 0));

@@ -16,13 +16,13 @@ struct run_fixture : test::service_fixture {
   services::run_service runs{context()};
   services::task_instance_service tis{context()};
 
-  schema::dag_run_record trigger(const std::string& run_id) {
-    services::trigger_request t;
-    t.dag_id = "etl";
-    t.run_id = run_id;
-    auto created = run(runs.trigger(t));
-    BOOST_REQUIRE(created.has_value());
-    return *created;
+  schema::dag_run_record trigger(const std::string& run_id) { return service_fixture::trigger("etl", run_id); }
+
+  // A run whose `extract` try is running, its events already heard.
+  void running_run(const std::string& run_id) {
+    trigger(run_id);
+    set_state(run_id, "extract", "running");
+    published();
   }
 
   // What the scheduler would do: a try starts, or ends.
@@ -84,9 +84,7 @@ BOOST_AUTO_TEST_CASE(trigger_refuses_what_it_cannot_do) {
 }
 
 BOOST_AUTO_TEST_CASE(marking_failed_stops_running_tries_and_skips_the_rest) {
-  trigger("r1");
-  set_state("r1", "extract", "running");
-  published();
+  running_run("r1");
   services::run_patch p;
   p.state = "failed";
   auto marked = run(runs.patch("etl", "r1", p));
@@ -170,9 +168,7 @@ BOOST_AUTO_TEST_CASE(delete_stops_active_tries_and_removes_the_logs) {
 }
 
 BOOST_AUTO_TEST_CASE(marking_a_task_with_downstream_publishes_each_instance) {
-  trigger("r1");
-  set_state("r1", "extract", "running");
-  published();
+  running_run("r1");
   services::ti_patch p;
   p.task_id = "extract";
   p.relatives.include_downstream = true;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/run_store.hpp"
+#include "services/run_service.hpp"
 #include "services/scheduling.hpp"
 #include "services/service_context.hpp"
 #include "test/support/temp_home.hpp"
@@ -70,6 +72,17 @@ struct service_fixture {
     io.restart();
     io.run();
     return done.get();
+  }
+
+  // A manual run, as POST /dagRuns makes it.
+  schema::dag_run_record trigger(const std::string& dag_id, const std::string& run_id) {
+    services::run_service runs(context());
+    services::trigger_request t;
+    t.dag_id = dag_id;
+    t.run_id = run_id;
+    auto created = run(runs.trigger(t));
+    if (!created) throw std::runtime_error(created.error().detail);
+    return *created;
   }
 
   // The types of the live events published so far (and not read before).
