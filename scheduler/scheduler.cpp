@@ -24,12 +24,11 @@
 #include "executors/task_log.hpp"
 #include "schema/config_store.hpp"
 #include "schema/database.hpp"
-#include "schema/query.hpp"
 #include "schema/soci_optional.hpp"
 #include "scheduler/dag_structure.hpp"
-#include "scheduler/params.hpp"
 #include "scheduler/run_planner.hpp"
 #include "scheduler/timetable.hpp"
+#include "services/run_actions.hpp"
 
 namespace leoflow::scheduler {
 
@@ -49,14 +48,6 @@ std::string host_name() {
 bj::value api_time_or_null(const std::optional<std::string>& stored) {
   auto t = store_to_api_time(stored);
   return t ? bj::value(*t) : bj::value(nullptr);
-}
-
-std::vector<schema::task_seed> seeds_of(const dag_structure& dag) {
-  std::vector<schema::task_seed> out;
-  for (const auto& t : dag.tasks)
-    out.push_back({t.task_id, t.operator_class, t.operator_name, t.pool, t.pool_slots, t.queue,
-                   t.priority_weight, t.retries});
-  return out;
 }
 
 // Is `pid` one of our task processes left over from before a restart?
@@ -270,11 +261,7 @@ asio::awaitable<void> scheduler::recover() {
     if (ti.state == "queued" && !ti.pid) {
       // Never started: it goes back to the queue as if nothing happened.
       const auto id = ti.id;
-      auto requeue = [id](soci::session& s) {
-        s << "UPDATE task_instance SET state = NULL, try_number = MAX(try_number - 1, 0) "
-             "WHERE id = :id AND state = 'queued'",
-            soci::use(static_cast<long long>(id));
-      };
+      auto requeue = [id](soci::session& s) { schema::requeue_unstarted_ti(s, id); };
       co_await db_.write(std::move(requeue));
       continue;
     }
@@ -303,47 +290,6 @@ asio::awaitable<void> scheduler::recover() {
                                  recovered == 1 ? "" : "s"));
 }
 
-asio::awaitable<std::variant<schema::dag_run_record, trigger_error>> scheduler::trigger(trigger_request r) {
-  auto create = [r](soci::session& s) -> std::variant<schema::dag_run_record, trigger_error> {
-    auto dag = schema::find_dag(s, r.dag_id);
-    if (!dag) return trigger_error{404, fmt::format("The Dag with ID: `{}` was not found", r.dag_id)};
-    auto v = schema::find_version(s, r.dag_id, std::nullopt, true);
-    if (!v) return trigger_error{404, fmt::format("The Dag `{}` has no registered version", r.dag_id)};
-    std::string error;
-    auto structure = read_structure(v->spec, error);
-    if (!structure) return trigger_error{400, error};
-    const auto* params = json::get_object(structure->spec, "params");
-    if (params)
-      if (auto problem = validate_conf(*params, r.conf)) return trigger_error{400, *problem};
-    const timestamp run_after = r.run_after.value_or(now());
-    schema::new_run run;
-    run.dag_id = r.dag_id;
-    run.run_id = r.run_id.value_or("manual__" + format_python_iso(r.logical_date.value_or(run_after)));
-    run.dag_version_id = v->id;
-    run.run_type = "manual";
-    if (r.logical_date) {
-      run.logical_date = format_store_time(*r.logical_date);
-      run.data_interval_start = format_store_time(r.data_interval_start.value_or(*r.logical_date));
-      run.data_interval_end = format_store_time(r.data_interval_end.value_or(*r.logical_date));
-    }
-    run.run_after = format_store_time(run_after);
-    run.conf = bj::serialize(r.conf);
-    run.note = r.note;
-    run.triggered_by = r.triggered_by;
-    run.triggering_user_name = r.user;
-    auto created = schema::create_run(s, run, seeds_of(*structure));
-    if (auto* conflict = std::get_if<schema::run_conflict>(&created)) return trigger_error{409, conflict->detail};
-    schema::log_event(s, {"trigger", r.dag_id, std::nullopt, run.run_id, r.user, std::nullopt, run.logical_date});
-    return std::get<schema::dag_run_record>(created);
-  };
-  auto result = co_await db_.write(std::move(create));
-  if (auto* run = std::get_if<schema::dag_run_record>(&result)) {
-    events_.publish("dag_run", {{"dag_id", run->dag_id}, {"run_id", run->run_id}, {"state", run->state}});
-    wake_run(run->id);
-  }
-  co_return result;
-}
-
 asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
   struct snapshot {
     std::optional<schema::dag_run_record> run;
@@ -358,8 +304,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     if (!out.run) return out;
     out.tis = schema::run_task_instances(s, dag_run_id);
     out.dag = schema::find_dag(s, out.run->dag_id);
-    s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :d AND state = 'running'", soci::into(out.running_runs),
-        soci::use(out.run->dag_id);
+    out.running_runs = schema::count_runs(s, out.run->dag_id, {"running"});
     out.xcoms = schema::run_xcoms(s, dag_run_id);
     return out;
   };
@@ -677,16 +622,9 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
       dag_state st;
       st.dag = std::move(d);
       st.latest = schema::find_version(s, st.dag.dag_id, std::nullopt, false);
-      std::string last;
-      soci::indicator ind = soci::i_null;
-      s << "SELECT MAX(logical_date) FROM dag_run WHERE dag_id = :d AND run_type = 'scheduled'",
-          soci::into(last, ind), soci::use(st.dag.dag_id);
-      if (ind == soci::i_ok) st.last_logical = last;
-      s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :d AND state IN ('queued', 'running')",
-          soci::into(st.active), soci::use(st.dag.dag_id);
-      schema::sql_query q("SELECT id FROM dag_run");
-      q.where("dag_id = " + q.bind(st.dag.dag_id)).where("state IN ('queued', 'running')");
-      q.each(s, [&](const schema::row_reader& r) { st.queued.push_back(r.integer_or("id", 0)); });
+      st.last_logical = schema::last_scheduled_logical_date(s, st.dag.dag_id);
+      st.queued = schema::active_run_ids(s, st.dag.dag_id);
+      st.active = static_cast<long long>(st.queued.size());
       out.push_back(std::move(st));
     }
     return out;
@@ -716,8 +654,13 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
       run.data_interval_end = run.logical_date;
       run.run_after = *run.logical_date;
       run.triggered_by = "timetable";
-      auto seeds = seeds_of(*vd->structure);
-      auto create = [run, seeds](soci::session& s) { return schema::create_run(s, run, seeds); };
+      auto seeds = services::task_seeds(*vd->structure);
+      auto create = [run, seeds](soci::session& s) {
+        soci::transaction tx(s);
+        auto created = schema::create_run(s, run, seeds);
+        tx.commit();
+        return created;
+      };
       auto created = co_await db_.write(std::move(create));
       if (auto* r = std::get_if<schema::dag_run_record>(&created)) {
         pending_runs_.insert(r->id);
@@ -733,11 +676,7 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
     if (next) next_text = format_store_time(*next);
     const auto description = tt.description();
     auto update = [dag_id = st.dag.dag_id, next_text, description](soci::session& s) {
-      s << "UPDATE dag SET next_dagrun_logical_date = :n1, next_dagrun_data_interval_start = :n2, "
-           "next_dagrun_data_interval_end = :n3, next_dagrun_run_after = :n4, timetable_description = :d "
-           "WHERE dag_id = :id",
-          soci::use(next_text), soci::use(next_text), soci::use(next_text), soci::use(next_text),
-          soci::use(description), soci::use(dag_id);
+      schema::set_next_dagrun(s, dag_id, next_text, description);
     };
     co_await db_.write(std::move(update));
     if (next && *next > t && !st.dag.is_paused && !st.dag.is_stale) arm_alarm(*next);

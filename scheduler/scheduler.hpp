@@ -1,4 +1,5 @@
-// The scheduler service: creates runs (triggered or from timetables), moves
+// The scheduler service: creates runs from timetables (triggered ones come
+// from the run service, which wakes it), moves
 // task instances through Airflow's states (trigger rules, retries, mapping,
 // skips), hands ready tries to the executor and records how they ended.
 // Event-driven: a trigger, a finished try, or a retry delay expiring wakes it
@@ -15,17 +16,16 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/json/object.hpp>
 
 #include "common/clock.hpp"
 #include "schema/run_store.hpp"
+#include "services/scheduling.hpp"
 
 namespace leoflow {
 class console;
@@ -53,25 +53,7 @@ struct scheduler_options {
   std::chrono::milliseconds sweep{10000};
 };
 
-struct trigger_request {
-  std::string dag_id;
-  std::optional<std::string> run_id;
-  std::optional<timestamp> logical_date;
-  std::optional<timestamp> data_interval_start;
-  std::optional<timestamp> data_interval_end;
-  std::optional<timestamp> run_after;
-  boost::json::object conf;
-  std::optional<std::string> note;
-  std::string triggered_by = "rest_api";
-  std::optional<std::string> user;
-};
-
-struct trigger_error {
-  int status;  // 400, 404, 409
-  std::string detail;
-};
-
-class scheduler {
+class scheduler final : public services::scheduling {
  public:
   scheduler(boost::asio::any_io_executor ex, schema::database& db, executors::executor& exec,
             console& out, event_bus& events, scheduler_options options);
@@ -85,16 +67,13 @@ class scheduler {
   // every finished try the executor reported is recorded in the store.
   boost::asio::awaitable<void> settle(std::chrono::milliseconds limit);
 
-  // Creates a run now (the API's trigger). Thread-safe.
-  boost::asio::awaitable<std::variant<schema::dag_run_record, trigger_error>> trigger(trigger_request r);
-
   // Something changed for a run (created, cleared, marked): look again.
-  void wake_run(std::int64_t dag_run_id);
+  void wake_run(std::int64_t dag_run_id) override;
   // A DAG's schedule may have changed (new version, unpaused): create what
   // is due and look at its active runs again.
-  void wake_dag(const std::string& dag_id);
+  void wake_dag(const std::string& dag_id) override;
   // Stops running tries (their state was already changed by the caller).
-  void kill_tries(std::vector<std::int64_t> ti_ids, std::string reason);
+  void kill_tries(std::vector<std::int64_t> ti_ids, std::string reason) override;
   // A DAG was deleted: stop its tries.
   void dag_removed(const std::string& dag_id);
 

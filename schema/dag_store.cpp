@@ -51,6 +51,12 @@ constexpr const char* dag_select =
     "SELECT d.*, (SELECT COUNT(*) FROM import_error ie WHERE ie.filename = d.fileloc) AS "
     "has_import_errors FROM dag d";
 
+// The state of a DAG's latest run, as a SQL expression over `dag d`.
+constexpr const char* latest_run_state =
+    "(SELECT r.state FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)";
+constexpr const char* latest_run_start =
+    "(SELECT r.start_date FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)";
+
 void load_tags(soci::session& s, std::vector<dag_record>& dags) {
   if (dags.empty()) return;
   std::map<std::string, dag_record*> by_id;
@@ -220,12 +226,9 @@ std::vector<std::string> dag_ids_in_file(soci::session& s, const std::string& fi
 }
 
 bool delete_dag(soci::session& s, const std::string& dag_id) {
-  soci::transaction tx(s);
   soci::statement st = (s.prepare << "DELETE FROM dag WHERE dag_id = :id", soci::use(dag_id));
   st.execute(true);
-  const bool deleted = st.get_affected_rows() > 0;
-  tx.commit();
-  return deleted;
+  return st.get_affected_rows() > 0;
 }
 
 std::vector<std::string> delete_project(soci::session& s, const std::string& project_dir) {
@@ -304,6 +307,7 @@ std::vector<dag_record> list_dags(soci::session& s, const dag_filter& f,
   if (f.has_import_errors)
     q.where(std::string(*f.has_import_errors ? "" : "NOT ") +
             "EXISTS (SELECT 1 FROM import_error ie WHERE ie.filename = d.fileloc)");
+  if (f.last_run_state) q.where(std::string(latest_run_state) + " = " + q.bind(*f.last_run_state));
   if (total) *total = q.count(s);
   for (const auto& o : order_by) {
     const bool desc = !o.empty() && o[0] == '-';
@@ -314,6 +318,33 @@ std::vector<dag_record> list_dags(soci::session& s, const dag_filter& f,
   q.each(s, [&](const row_reader& r) { out.push_back(read_dag(r)); });
   load_tags(s, out);
   return out;
+}
+
+std::vector<std::string> dag_sort_columns(const std::vector<std::string>& attributes) {
+  static const std::map<std::string, std::string> columns = {
+      {"dag_id", "d.dag_id"},
+      {"dag_display_name", "d.dag_id"},
+      {"next_dagrun", "d.next_dagrun_run_after"},
+      {"state", latest_run_state},
+      {"last_run_state", latest_run_state},
+      {"start_date", latest_run_start},
+      {"last_run_start_date", latest_run_start},
+  };
+  std::vector<std::string> out;
+  for (const auto& o : attributes) {
+    const bool desc = !o.empty() && o[0] == '-';
+    out.push_back((desc ? "-" : "") + columns.at(desc ? o.substr(1) : o));
+  }
+  return out;
+}
+
+long long count_runs(soci::session& s, const std::string& dag_id, const std::vector<std::string>& states) {
+  sql_query q("SELECT id FROM dag_run");
+  q.where("dag_id = " + q.bind(dag_id));
+  std::string in;
+  for (const auto& st : states) in += (in.empty() ? "" : ",") + q.bind(st);
+  if (!in.empty()) q.where("state IN (" + in + ")");
+  return q.count(s);
 }
 
 std::optional<dag_record> find_dag(soci::session& s, const std::string& dag_id) {
@@ -331,6 +362,15 @@ bool set_paused(soci::session& s, const std::string& dag_id, bool paused) {
                         soci::use(v), soci::use(dag_id));
   st.execute(true);
   return st.get_affected_rows() > 0;
+}
+
+void set_next_dagrun(soci::session& s, const std::string& dag_id, const opt_string& next,
+                     const std::string& timetable_description) {
+  s << "UPDATE dag SET next_dagrun_logical_date = :n1, next_dagrun_data_interval_start = :n2, "
+       "next_dagrun_data_interval_end = :n3, next_dagrun_run_after = :n4, timetable_description = :d "
+       "WHERE dag_id = :id",
+      soci::use(next), soci::use(next), soci::use(next), soci::use(next), soci::use(timetable_description),
+      soci::use(dag_id);
 }
 
 std::vector<dag_version_record> list_versions(soci::session& s, const std::string& dag_id,

@@ -130,7 +130,8 @@ file_registration register_file(soci::session& s, const file_origin& origin,
 void record_import_error(soci::session& s, const std::string& filename,
                          const std::string& bundle_name, const std::string& stack_trace);
 
-// Hard delete in one transaction: versions, runs, task instances, XCom.
+// Hard delete: versions, runs, task instances, XCom (one statement, the
+// foreign keys cascade; the caller's transaction adds its event-log row).
 // Returns false when there was no such DAG.
 bool delete_dag(soci::session& s, const std::string& dag_id);
 
@@ -170,6 +171,7 @@ struct dag_filter {
   bool exclude_stale = true;
   opt_string bundle_name;
   std::vector<std::string> dag_ids;  // exact ids, when non-empty
+  opt_string last_run_state;         // the state of the DAG's latest run
 };
 
 // order_by: a column of `dag` with optional '-' prefix (validated by caller).
@@ -177,9 +179,21 @@ std::vector<dag_record> list_dags(soci::session& s, const dag_filter& f,
                                   const std::vector<std::string>& order_by, long long limit,
                                   long long offset, long long* total);
 
+// The SQL order of API attributes (dag_id, dag_display_name, next_dagrun,
+// state, last_run_state, start_date, last_run_start_date; '-' descending),
+// for list_dags. Throws std::out_of_range for another attribute.
+std::vector<std::string> dag_sort_columns(const std::vector<std::string>& attributes);
+
+// How many runs a DAG has in these states (every state when empty).
+long long count_runs(soci::session& s, const std::string& dag_id, const std::vector<std::string>& states);
+
 std::optional<dag_record> find_dag(soci::session& s, const std::string& dag_id);
 
 bool set_paused(soci::session& s, const std::string& dag_id, bool paused);
+// What the API shows as the next run (every next_dagrun_* column) and the
+// timetable's description.
+void set_next_dagrun(soci::session& s, const std::string& dag_id, const opt_string& next,
+                     const std::string& timetable_description);
 
 std::vector<dag_version_record> list_versions(soci::session& s, const std::string& dag_id,
                                               std::optional<int> version_number, bool descending,

@@ -253,6 +253,7 @@ database::~database() { stop(); }
 void database::stop() {
   writer_pool_.join();
   reader_pool_.join();
+  files_pool_.join();
 }
 
 }  // namespace leoflow::schema

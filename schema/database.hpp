@@ -17,22 +17,23 @@
 #include <soci/error.h>
 #include <soci/session.h>
 
+#include "common/error.hpp"
 #include "common/offload.hpp"
 #include "schema/database_url.hpp"
 
 namespace leoflow::schema {
 
 // A failure the user can act on (newer schema, unreadable file, disk full).
-class store_error : public std::runtime_error {
+class store_error : public failure {
  public:
-  using std::runtime_error::runtime_error;
+  explicit store_error(const std::string& what, errc code = errc::internal) : failure(code, what) {}
 };
 
 // The disk holding the database is full: the write was not made (its
 // transaction rolled back) and the store works again once there is space.
 class disk_full : public store_error {
  public:
-  using store_error::store_error;
+  explicit disk_full(const std::string& what) : store_error(what, errc::disk_full) {}
 };
 
 // A statement failed. Carries the database's message only: SOCI's own text
@@ -46,7 +47,7 @@ class query_failed : public store_error {
 // statement was not run; the next one tries to reconnect.
 class store_unavailable : public store_error {
  public:
-  using store_error::store_error;
+  explicit store_unavailable(const std::string& what) : store_error(what, errc::unavailable) {}
 };
 
 // Called in a catch block for soci::soci_error: throws disk_full for SQLite's
@@ -122,6 +123,14 @@ class database {
     });
   }
 
+  // Runs f() on the store's thread for file work that goes with its rows
+  // (reading a try's log, removing a run's logs): the I/O threads never
+  // block on the disk.
+  template <typename F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> run_blocking(F f) {
+    return offload(files_pool_, std::move(f));
+  }
+
   // Blocking access for command-line tools and tests (no io_context needed).
   template <typename F>
   auto write_now(F f) {
@@ -153,6 +162,7 @@ class database {
   std::mutex writer_mutex_;
   boost::asio::thread_pool writer_pool_{1};
   boost::asio::thread_pool reader_pool_;
+  boost::asio::thread_pool files_pool_{1};
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<soci::session>> idle_readers_;
 };

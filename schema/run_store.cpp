@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <map>
+
 #include <fmt/format.h>
 #include <soci/soci.h>
 
@@ -140,7 +142,6 @@ std::string local_hostname() {
 std::variant<dag_run_record, run_conflict> create_run(soci::session& s, const new_run& run,
                                                       const std::vector<task_seed>& tasks) {
   const std::string when = format_store_time(now());
-  soci::transaction tx(s);
   int taken = 0;
   s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :d AND run_id = :r", soci::into(taken),
       soci::use(run.dag_id), soci::use(run.run_id);
@@ -176,9 +177,7 @@ std::variant<dag_run_record, run_conflict> create_run(soci::session& s, const ne
         soci::use(t.operator_name), soci::use(t.pool), soci::use(t.pool_slots), soci::use(t.queue),
         soci::use(t.priority_weight), soci::use(run.dag_version_id), soci::use(when);
   }
-  auto created = find_run_by_id(s, id);
-  tx.commit();
-  return *created;
+  return *find_run_by_id(s, id);
 }
 
 std::optional<dag_run_record> find_run(soci::session& s, const std::string& dag_id,
@@ -265,6 +264,38 @@ void set_run_note(soci::session& s, std::int64_t run_id, const opt_string& note)
       soci::use(when), soci::use(static_cast<long long>(run_id));
 }
 
+std::vector<std::int64_t> active_run_ids(soci::session& s, const std::string& dag_id) {
+  sql_query q("SELECT id FROM dag_run");
+  q.where("dag_id = " + q.bind(dag_id)).where("state IN ('queued', 'running')");
+  std::vector<std::int64_t> out;
+  q.each(s, [&](const row_reader& r) { out.push_back(r.integer_or("id", 0)); });
+  return out;
+}
+
+opt_string last_scheduled_logical_date(soci::session& s, const std::string& dag_id) {
+  std::string last;
+  soci::indicator ind = soci::i_null;
+  s << "SELECT MAX(logical_date) FROM dag_run WHERE dag_id = :d AND run_type = 'scheduled'", soci::into(last, ind),
+      soci::use(dag_id);
+  if (ind != soci::i_ok) return std::nullopt;
+  return last;
+}
+
+std::vector<std::string> run_sort_columns(const std::vector<std::string>& attributes) {
+  static const std::map<std::string, std::string> columns = {
+      {"id", "r.id"}, {"state", "r.state"}, {"dag_id", "r.dag_id"}, {"run_id", "r.run_id"},
+      {"dag_run_id", "r.run_id"}, {"logical_date", "r.logical_date"}, {"run_after", "r.run_after"},
+      {"start_date", "r.start_date"}, {"end_date", "r.end_date"}, {"updated_at", "r.updated_at"},
+      {"conf", "r.conf"}, {"duration", "(julianday(r.end_date) - julianday(r.start_date))"},
+      {"run_type", "r.run_type"}};
+  std::vector<std::string> out;
+  for (const auto& o : attributes) {
+    const bool desc = !o.empty() && o[0] == '-';
+    out.push_back((desc ? "-" : "") + columns.at(desc ? o.substr(1) : o));
+  }
+  return out;
+}
+
 void touch_run_decision(soci::session& s, std::int64_t run_id) {
   const std::string when = format_store_time(now());
   s << "UPDATE dag_run SET last_scheduling_decision = :w WHERE id = :id", soci::use(when),
@@ -330,6 +361,30 @@ std::optional<task_instance_record> find_task_instance_by_id(soci::session& s, s
   std::optional<task_instance_record> out;
   q.each(s, [&](const row_reader& r) { out = read_ti(r); });
   return out;
+}
+
+std::vector<std::string> ti_sort_columns(const std::vector<std::string>& attributes) {
+  std::vector<std::string> out;
+  for (const auto& o : attributes) {
+    const bool desc = !o.empty() && o[0] == '-';
+    const std::string attr = desc ? o.substr(1) : o;
+    const bool of_run = attr == "logical_date" || attr == "run_after" || attr == "data_interval_start" ||
+                        attr == "data_interval_end";
+    out.push_back((desc ? "-" : "") + std::string(of_run ? "r." : "t.") + attr);
+  }
+  return out;
+}
+
+void set_ti_note(soci::session& s, std::int64_t ti_id, const opt_string& note) {
+  s << "UPDATE task_instance SET note = :n WHERE id = :id", soci::use(note), soci::use(static_cast<long long>(ti_id));
+}
+
+bool requeue_unstarted_ti(soci::session& s, std::int64_t ti_id) {
+  soci::statement st = (s.prepare << "UPDATE task_instance SET state = NULL, try_number = MAX(try_number - 1, 0) "
+                                     "WHERE id = :id AND state = 'queued'",
+                        soci::use(static_cast<long long>(ti_id)));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
 }
 
 std::vector<task_instance_record> unfinished_task_instances(soci::session& s) {

@@ -124,8 +124,8 @@ struct run_conflict {
   std::string detail;
 };
 
-// Inserts the run (state queued) and one task instance per task, in one
-// transaction.
+// Inserts the run (state queued) and one task instance per task. Call it in
+// the caller's transaction (with what else the creation records).
 std::variant<dag_run_record, run_conflict> create_run(soci::session& s, const new_run& run,
                                                       const std::vector<task_seed>& tasks);
 
@@ -157,6 +157,13 @@ std::vector<dag_run_record> list_runs(soci::session& s, const run_filter& f,
 bool set_run_state(soci::session& s, std::int64_t run_id, const std::vector<std::string>& from,
                    const std::string& to);
 void set_run_note(soci::session& s, std::int64_t run_id, const opt_string& note);
+// The ids of a DAG's runs in state queued or running.
+std::vector<std::int64_t> active_run_ids(soci::session& s, const std::string& dag_id);
+// The logical date of the DAG's latest scheduled run, if any.
+opt_string last_scheduled_logical_date(soci::session& s, const std::string& dag_id);
+// The SQL order of the run API's order_by attributes ('-' descending), for
+// list_runs. Throws std::out_of_range for another attribute.
+std::vector<std::string> run_sort_columns(const std::vector<std::string>& attributes);
 void touch_run_decision(soci::session& s, std::int64_t run_id);
 bool delete_run(soci::session& s, std::int64_t run_id);
 
@@ -178,6 +185,13 @@ std::vector<task_instance_record> list_task_instances(soci::session& s, const ti
 std::optional<task_instance_record> find_task_instance(soci::session& s, std::int64_t dag_run_id,
                                                        const std::string& task_id, int map_index);
 std::optional<task_instance_record> find_task_instance_by_id(soci::session& s, std::int64_t id);
+// The SQL order of the task-instance API's order_by attributes ('-'
+// descending), for list_task_instances.
+std::vector<std::string> ti_sort_columns(const std::vector<std::string>& attributes);
+void set_ti_note(soci::session& s, std::int64_t ti_id, const opt_string& note);
+// A try queued but never started goes back to no state, its try number
+// given back. Returns false when it was no longer queued.
+bool requeue_unstarted_ti(soci::session& s, std::int64_t ti_id);
 // Every task instance in state queued or running, across runs.
 std::vector<task_instance_record> unfinished_task_instances(soci::session& s);
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "server/http/router.hpp"
+#include "services/service_context.hpp"
 
 namespace leoflow {
 class console;
@@ -14,8 +15,8 @@ class secret_registry;
 namespace schema {
 class database;
 }
-namespace scheduler {
-class scheduler;
+namespace services {
+class scheduling;
 }
 }  // namespace leoflow
 
@@ -29,8 +30,8 @@ struct api_context {
   event_bus& events;
   std::string leoflow_version;
   std::string logs_dir;
-  // Creates runs and hears about state changes; null in tests without one.
-  scheduler::scheduler* scheduler = nullptr;
+  // Hears about state changes (the scheduler); null in tests without one.
+  services::scheduling* scheduler = nullptr;
   // Called after a DAG was deleted through the API (stop its work).
   std::function<void(const std::string& dag_id)> dag_deleted;
   // Masks XCom values shown through the API; told when connections or
@@ -39,6 +40,11 @@ struct api_context {
   // Asks the watcher to parse a file again (parseDagFile).
   std::function<void(const std::string& fileloc)> reparse;
 };
+
+// What the services of a request write to and tell.
+inline services::service_context services_of(const api_context& ctx) {
+  return {ctx.db, ctx.events, ctx.scheduler, ctx.logs_dir, ctx.dag_deleted};
+}
 
 void add_monitor_routes(http::router& r, api_context& ctx);
 void add_dag_routes(http::router& r, api_context& ctx);

@@ -10,16 +10,17 @@
 #include <fmt/format.h>
 #include <soci/soci.h>
 
-#include "common/event_bus.hpp"
 #include "common/json.hpp"
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/query.hpp"
 #include "common/paths.hpp"
-#include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
+#include "server/api/body_fields.hpp"
 #include "server/api/serializers.hpp"
+#include "server/http/error_response.hpp"
 #include "server/http/params.hpp"
+#include "services/dag_service.hpp"
 
 namespace leoflow::api {
 
@@ -28,25 +29,6 @@ using http::request;
 using http::response;
 
 namespace {
-
-// API attribute → SQL expression over `dag d` (a whitelist).
-std::vector<std::string> dag_order_columns(const std::vector<std::string>& order_by) {
-  static const std::map<std::string, std::string> columns = {
-      {"dag_id", "d.dag_id"},
-      {"dag_display_name", "d.dag_id"},
-      {"next_dagrun", "d.next_dagrun_run_after"},
-      {"state", "(SELECT r.state FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
-      {"last_run_state", "(SELECT r.state FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
-      {"start_date", "(SELECT r.start_date FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
-      {"last_run_start_date", "(SELECT r.start_date FROM dag_run r WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1)"},
-  };
-  std::vector<std::string> out;
-  for (const auto& o : order_by) {
-    const bool desc = !o.empty() && o[0] == '-';
-    out.push_back((desc ? "-" : "") + columns.at(desc ? o.substr(1) : o));
-  }
-  return out;
-}
 
 // The filters shared by GET and PATCH /dags.
 schema::dag_filter read_dag_filter(http::query_params& q) {
@@ -86,9 +68,7 @@ std::map<std::string, std::vector<std::string>> downstream_map(const bj::array& 
   return down;
 }
 
-response not_found_dag(const std::string& dag_id) {
-  return http::error(404, fmt::format("The Dag with ID: `{}` was not found", dag_id));
-}
+response not_found_dag(const std::string& dag_id) { return http::error_response(dag_not_found(dag_id)); }
 
 struct dag_with_spec {
   std::optional<schema::dag_record> dag;
@@ -103,8 +83,7 @@ asio::awaitable<dag_with_spec> load_dag_with_spec(api_context& ctx, const std::s
     out.dag = schema::find_dag(s, dag_id);
     if (out.dag) {
       out.version = schema::find_version(s, dag_id, version_number, true);
-      s << "SELECT COUNT(*) FROM dag_run WHERE dag_id = :id AND state IN ('queued', 'running')",
-          soci::into(out.active_runs), soci::use(dag_id);
+      out.active_runs = schema::count_runs(s, dag_id, {"queued", "running"});
     }
     return out;
   };
@@ -119,38 +98,14 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     const auto limit = q.limit();
     const auto offset = q.offset();
     auto filter = read_dag_filter(q);
-    auto last_state = q.choice("last_dag_run_state", {"queued", "running", "success", "failed"});
+    filter.last_run_state = q.choice("last_dag_run_state", {"queued", "running", "success", "failed"});
     auto order = q.order_by({"dag_id", "dag_display_name", "next_dagrun", "state", "start_date",
                              "last_run_state", "last_run_start_date"},
                             "dag_id");
     if (auto p = q.problem()) co_return *p;
-    auto columns = dag_order_columns(order);
-    auto list = [filter, columns, limit, offset, last_state](soci::session& s) {
-      long long total = 0;
-      auto dags = schema::list_dags(s, filter, columns, last_state ? 100000 : limit,
-                                   last_state ? 0 : offset, &total);
-      if (last_state) {
-        // Filter on the latest run's state, then page.
-        std::vector<schema::dag_record> kept;
-        for (auto& d : dags) {
-          std::string state;
-          s << "SELECT state FROM dag_run WHERE dag_id = :id ORDER BY run_after DESC, id DESC "
-               "LIMIT 1",
-              soci::into(state), soci::use(d.dag_id);
-          if (s.got_data() && state == *last_state) kept.push_back(std::move(d));
-        }
-        total = static_cast<long long>(kept.size());
-        std::vector<schema::dag_record> page;
-        for (long long i = offset; i < total && i - offset < limit; ++i)
-          page.push_back(std::move(kept[static_cast<std::size_t>(i)]));
-        dags = std::move(page);
-      }
-      return std::make_pair(std::move(dags), total);
-    };
-    auto [dags, total] = co_await ctx.db.read(std::move(list));
-    bj::array items;
-    for (const auto& d : dags) items.push_back(dag_response(d));
-    co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
+    services::dag_service dags(services_of(ctx));
+    auto listed = co_await dags.list(std::move(filter), std::move(order), limit, offset);
+    co_return http::json(list_response("dags", listed.items, listed.total_entries, dag_response));
   });
 
   r.add("PATCH", "/api/v2/dags", [&ctx](request& req) -> asio::awaitable<response> {
@@ -170,27 +125,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     }
     if (filter.dag_id_patterns.empty())
       co_return http::error(400, "Only when the dag_id_pattern is provided the PATCH can be applied");
-    const bool value = *paused;
-    auto update = [filter, value, limit, offset](soci::session& s) {
-      long long total = 0;
-      auto dags = schema::list_dags(s, filter, {}, 1000000, 0, &total);
-      for (auto& d : dags) {
-        schema::set_paused(s, d.dag_id, value);
-        d.is_paused = value;
-      }
-      std::vector<schema::dag_record> page;
-      for (long long i = offset; i < total && i - offset < limit; ++i)
-        page.push_back(dags[static_cast<std::size_t>(i)]);
-      return std::make_pair(std::move(page), total);
-    };
-    auto [dags, total] = co_await ctx.db.write(std::move(update));
-    for (const auto& d : dags) {
-      if (ctx.scheduler && !value) ctx.scheduler->wake_dag(d.dag_id);
-      ctx.events.publish("dag", {{"dag_id", d.dag_id}, {"is_paused", value}});
-    }
-    bj::array items;
-    for (const auto& d : dags) items.push_back(dag_response(d));
-    co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
+    services::dag_service dags(services_of(ctx));
+    auto changed = co_await dags.set_paused_matching(std::move(filter), *paused, limit, offset);
+    co_return http::json(list_response("dags", changed.items, changed.total_entries, dag_response));
   });
 
   r.add("GET", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
@@ -214,7 +151,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     for (const auto& [key, value] : *body) {
       if (key != "is_paused") {
         http::validation v;
-        v.add("extra_forbidden", {"body", bj::string(key)}, "Extra inputs are not permitted", value);
+        extra_forbidden(v, key, value);
         co_return v.error_response();
       }
     }
@@ -225,31 +162,16 @@ void add_dag_routes(http::router& r, api_context& ctx) {
             body->contains("is_paused") ? body->at("is_paused") : bj::value(*body));
       co_return v.error_response();
     }
-    const bool value = *paused;
-    auto update = [dag_id, value](soci::session& s) -> std::optional<schema::dag_record> {
-      if (!schema::set_paused(s, dag_id, value)) return std::nullopt;
-      schema::log_event(s, {value ? "paused" : "unpaused", dag_id});
-      return schema::find_dag(s, dag_id);
-    };
-    auto dag = co_await ctx.db.write(std::move(update));
-    if (!dag) co_return not_found_dag(dag_id);
-    if (ctx.scheduler && !value) ctx.scheduler->wake_dag(dag_id);
-    ctx.events.publish("dag", {{"dag_id", dag_id}, {"is_paused", value}});
+    services::dag_service dags(services_of(ctx));
+    auto dag = co_await dags.set_paused(dag_id, *paused);
+    if (!dag) co_return http::error_response(dag.error());
     co_return http::json(dag_response(*dag));
   });
 
   r.add("DELETE", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
-    const auto dag_id = req.param("dag_id");
-    auto remove = [dag_id](soci::session& s) {
-      const bool deleted = schema::delete_dag(s, dag_id);
-      if (deleted) schema::log_event(s, {"delete_dag", dag_id});
-      return deleted;
-    };
-    const bool deleted = co_await ctx.db.write(std::move(remove));
-    if (!deleted) co_return not_found_dag(dag_id);
-    std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::path(ctx.logs_dir) / safe_path_segment(dag_id), ec);
-    if (ctx.dag_deleted) ctx.dag_deleted(dag_id);
+    services::dag_service dags(services_of(ctx));
+    auto removed = co_await dags.remove(req.param("dag_id"));
+    if (!removed) co_return http::error_response(removed.error());
     co_return http::json(bj::object{});
   });
 
@@ -300,8 +222,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     });
     bj::array out;
     for (auto& i : items) out.push_back(std::move(i));
-    const auto n = static_cast<long long>(out.size());
-    co_return http::json(bj::object{{"tasks", std::move(out)}, {"total_entries", n}});
+    co_return http::json(list_response("tasks", std::move(out)));
   });
 
   r.add("GET", "/api/v2/dags/{dag_id}/tasks/{task_id}",
@@ -350,9 +271,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     };
     auto [exists, versions, total] = co_await ctx.db.read(std::move(list));
     if (!exists) co_return not_found_dag(dag_id);
-    bj::array items;
-    for (const auto& v : versions) items.push_back(dag_version_response(v));
-    co_return http::json(bj::object{{"dag_versions", std::move(items)}, {"total_entries", total}});
+    co_return http::json(list_response("dag_versions", versions, total, dag_version_response));
   });
 
   r.add("GET", "/api/v2/dags/{dag_id}/dagVersions/{version_number}",
@@ -371,9 +290,8 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           auto find = [dag_id, n](soci::session& s) { return schema::find_version(s, dag_id, n, false); };
           auto v = co_await ctx.db.read(std::move(find));
           if (!v)
-            co_return http::error(404, fmt::format("The DagVersion with dag_id: `{}` and version_number: "
-                                                   "`{}` was not found",
-                                                   dag_id, n));
+            co_return http::error(404, not_found_text("DagVersion", {{"dag_id", dag_id},
+                                                                     {"version_number", std::to_string(n)}}));
           co_return http::json(dag_version_response(*v));
         });
 
@@ -417,9 +335,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
       return std::make_pair(std::move(tags), total);
     };
     auto [tags, total] = co_await ctx.db.read(std::move(list));
-    bj::array items;
-    for (const auto& t : tags) items.push_back(bj::value(t));
-    co_return http::json(bj::object{{"tags", std::move(items)}, {"total_entries", total}});
+    co_return http::json(list_response("tags", tags, total, [](const std::string& t) { return bj::value(t); }));
   });
 
   r.add("GET", "/api/v2/dagWarnings", [&ctx](request& req) -> asio::awaitable<response> {
@@ -436,14 +352,14 @@ void add_dag_routes(http::router& r, api_context& ctx) {
       return std::make_pair(std::move(warnings), total);
     };
     auto [warnings, total] = co_await ctx.db.read(std::move(list));
-    bj::array items;
-    for (const auto& w : warnings)
-      items.push_back(bj::object{{"dag_id", w.dag_id},
-                                 {"warning_type", w.warning_type},
-                                 {"message", w.message},
-                                 {"timestamp", api_time(w.timestamp)},
-                                 {"dag_display_name", w.dag_id}});
-    co_return http::json(bj::object{{"dag_warnings", std::move(items)}, {"total_entries", total}});
+    auto warning = [](const schema::dag_warning_record& w) {
+      return bj::object{{"dag_id", w.dag_id},
+                        {"warning_type", w.warning_type},
+                        {"message", w.message},
+                        {"timestamp", api_time(w.timestamp)},
+                        {"dag_display_name", w.dag_id}};
+    };
+    co_return http::json(list_response("dag_warnings", warnings, total, warning));
   });
 
   r.add("PUT", "/api/v2/parseDagFile/{file_token}", [&ctx](request& req) -> asio::awaitable<response> {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "common/error.hpp"
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/query.hpp"
@@ -44,7 +45,7 @@ void add_import_error_routes(http::router& r, api_context& ctx) {
     auto [errors, total] = co_await ctx.db.read(std::move(list));
     bj::array items;
     for (const auto& e : errors) items.push_back(import_error_response(e));
-    co_return http::json(bj::object{{"import_errors", std::move(items)}, {"total_entries", total}});
+    co_return http::json(list_response("import_errors", std::move(items), total));
   });
 
   r.add("GET", "/api/v2/importErrors/{import_error_id}", [&ctx](request& req) -> asio::awaitable<response> {
@@ -59,7 +60,7 @@ void add_import_error_routes(http::router& r, api_context& ctx) {
     }
     auto find = [id](soci::session& s) { return schema::find_import_error(s, id); };
     auto e = co_await ctx.db.read(std::move(find));
-    if (!e) co_return http::error(404, fmt::format("The ImportError with import_error_id: `{}` was not found", id));
+    if (!e) co_return http::error(404, not_found_text("ImportError", {{"import_error_id", std::to_string(id)}}));
     co_return http::json(import_error_response(*e));
   });
 }

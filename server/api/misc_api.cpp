@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <soci/soci.h>
 
+#include "common/error.hpp"
 #include "common/json.hpp"
 #include "common/secret_masker.hpp"
 #include "schema/config_store.hpp"
@@ -12,6 +13,7 @@
 #include "schema/query.hpp"
 #include "schema/run_store.hpp"
 #include "server/api/api.hpp"
+#include "server/api/body_fields.hpp"
 #include "server/api/serializers.hpp"
 #include "server/http/params.hpp"
 
@@ -23,32 +25,20 @@ using http::response;
 
 namespace {
 
-// Optional string fields of a body: absent stays absent, null clears.
-bool read_text(const bj::object& body, std::string_view key, std::optional<std::string>& out, http::validation& v) {
-  const auto* value = body.if_contains(key);
-  if (!value || value->is_null()) return true;
-  if (!value->is_string()) {
-    v.add("string_type", {"body", bj::string(key)}, "Input should be a valid string", *value);
-    return false;
-  }
-  out = std::string(value->get_string());
-  return true;
-}
-
 // A connection from a ConnectionBody.
 std::optional<schema::connection_record> read_connection(const bj::object& body, http::validation& v) {
   schema::connection_record c;
   std::optional<std::string> id, type;
-  read_text(body, "connection_id", id, v);
-  read_text(body, "conn_type", type, v);
-  read_text(body, "description", c.description, v);
-  read_text(body, "host", c.host, v);
-  read_text(body, "login", c.login, v);
-  read_text(body, "schema", c.schema_name, v);
-  read_text(body, "password", c.password, v);
-  read_text(body, "extra", c.extra, v);
+  optional_string(body, "connection_id", id, v);
+  optional_string(body, "conn_type", type, v);
+  optional_string(body, "description", c.description, v);
+  optional_string(body, "host", c.host, v);
+  optional_string(body, "login", c.login, v);
+  optional_string(body, "schema", c.schema_name, v);
+  optional_string(body, "password", c.password, v);
+  optional_string(body, "extra", c.extra, v);
   std::optional<std::string> team;
-  read_text(body, "team_name", team, v);
+  optional_string(body, "team_name", team, v);
   if (team && team->size() > 50)
     v.add("string_too_long", {"body", "team_name"}, "String should have at most 50 characters", bj::string(*team));
   if (const auto* port = body.if_contains("port"); port && !port->is_null()) {
@@ -58,7 +48,7 @@ std::optional<schema::connection_record> read_connection(const bj::object& body,
   for (const auto& [key, value] : body)
     if (key != "connection_id" && key != "conn_type" && key != "description" && key != "host" && key != "login" &&
         key != "schema" && key != "password" && key != "extra" && key != "port" && key != "team_name")
-      v.add("extra_forbidden", {"body", bj::string(key)}, "Extra inputs are not permitted", value);
+      extra_forbidden(v, key, value);
   if (!id || id->empty()) v.add("missing", {"body", "connection_id"}, "Field required", body);
   if (!type || type->empty()) v.add("missing", {"body", "conn_type"}, "Field required", body);
   if (c.extra && !json::try_parse(*c.extra)) v.add("value_error", {"body", "extra"}, "extra must be a JSON object text", bj::string(*c.extra));
@@ -96,7 +86,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
       dags.push_back(bj::object{{"dag_id", d.dag_id}, {"dag_display_name", d.dag_id}, {"stats", std::move(states)}});
     }
     const auto n = static_cast<long long>(dags.size());
-    co_return http::json(bj::object{{"dags", std::move(dags)}, {"total_entries", n}});
+    co_return http::json(list_response("dags", std::move(dags), n));
   });
 
   r.add("GET", "/api/v2/eventLogs", [&ctx](request& req) -> asio::awaitable<response> {
@@ -131,7 +121,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     auto [events, total] = co_await ctx.db.read(std::move(list));
     bj::array items;
     for (const auto& e : events) items.push_back(event_log_response(e));
-    co_return http::json(bj::object{{"event_logs", std::move(items)}, {"total_entries", total}});
+    co_return http::json(list_response("event_logs", std::move(items), total));
   });
 
   r.add("GET", "/api/v2/eventLogs/{event_log_id}", [&ctx](request& req) -> asio::awaitable<response> {
@@ -172,14 +162,14 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     auto [vars, total] = co_await ctx.db.read(std::move(list));
     bj::array items;
     for (const auto& v : vars) items.push_back(variable_response(v));
-    co_return http::json(bj::object{{"variables", std::move(items)}, {"total_entries", total}});
+    co_return http::json(list_response("variables", std::move(items), total));
   });
 
   r.add("GET", "/api/v2/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto key = req.param("variable_key");
     auto find = [key](soci::session& s) { return schema::find_variable(s, key); };
     auto v = co_await ctx.db.read(std::move(find));
-    if (!v) co_return http::error(404, fmt::format("The Variable with key: `{}` was not found", key));
+    if (!v) co_return http::error(404, not_found_text("Variable", {{"key", key}}));
     co_return http::json(variable_response(*v));
   });
 
@@ -190,10 +180,10 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     http::validation v;
     std::optional<std::string> key, value, description, team;
     if (const auto* k = body->if_contains("key"); k && k->is_null())
-      v.add("string_type", {"body", "key"}, "Input should be a valid string", nullptr);
-    read_text(*body, "key", key, v);
-    read_text(*body, "description", description, v);
-    read_text(*body, "team_name", team, v);
+      string_type(v, "key", nullptr);
+    optional_string(*body, "key", key, v);
+    optional_string(*body, "description", description, v);
+    optional_string(*body, "team_name", team, v);
     if (team && team->size() > 50)
       v.add("string_too_long", {"body", "team_name"}, "String should have at most 50 characters", bj::string(*team));
     if (const auto* val = body->if_contains("value")) {
@@ -204,7 +194,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     }
     for (const auto& [k, val] : *body)
       if (k != "key" && k != "value" && k != "description" && k != "team_name")
-        v.add("extra_forbidden", {"body", bj::string(k)}, "Extra inputs are not permitted", val);
+        extra_forbidden(v, k, val);
     if (path_key && !key) key = path_key;
     if (!key) v.add("missing", {"body", "key"}, "Field required", *body);
     if (!v.ok()) co_return v.error_response();
@@ -222,7 +212,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     if (stored && ctx.secrets) ctx.secrets->changed();
     if (!stored)
       co_return create ? http::error(409, fmt::format("The Variable with key: `{}` already exists", *key))
-                       : http::error(404, fmt::format("The Variable with key: `{}` was not found", *key));
+                       : http::error(404, not_found_text("Variable", {{"key", *key}}));
     co_return http::json(create ? 201 : 200, variable_response(*stored));
   };
   r.add("POST", "/api/v2/variables",
@@ -234,7 +224,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     const auto key = req.param("variable_key");
     auto remove = [key](soci::session& s) { return schema::delete_variable(s, key); };
     if (!co_await ctx.db.write(std::move(remove)))
-      co_return http::error(404, fmt::format("The Variable with key: `{}` was not found", key));
+      co_return http::error(404, not_found_text("Variable", {{"key", key}}));
     if (ctx.secrets) ctx.secrets->changed();
     co_return http::no_content();
   });
@@ -261,14 +251,14 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     auto [conns, total] = co_await ctx.db.read(std::move(list));
     bj::array items;
     for (const auto& c : conns) items.push_back(connection_response(c));
-    co_return http::json(bj::object{{"connections", std::move(items)}, {"total_entries", total}});
+    co_return http::json(list_response("connections", std::move(items), total));
   });
 
   r.add("GET", "/api/v2/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
     const auto id = req.param("connection_id");
     auto find = [id](soci::session& s) { return schema::find_connection(s, id); };
     auto c = co_await ctx.db.read(std::move(find));
-    if (!c) co_return http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", id));
+    if (!c) co_return http::error(404, not_found_text("Connection", {{"connection_id", id}}));
     co_return http::json(connection_response(*c));
   });
 
@@ -297,7 +287,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     if (stored && ctx.secrets) ctx.secrets->changed();
     if (!stored)
       co_return create ? http::error(409, fmt::format("The connection with connection_id: `{}` already exists", c->conn_id))
-                       : http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", c->conn_id));
+                       : http::error(404, not_found_text("Connection", {{"connection_id", c->conn_id}}));
     co_return http::json(create ? 201 : 200, connection_response(*stored));
   };
   r.add("POST", "/api/v2/connections",
@@ -309,7 +299,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     const auto id = req.param("connection_id");
     auto remove = [id](soci::session& s) { return schema::delete_connection(s, id); };
     if (!co_await ctx.db.write(std::move(remove)))
-      co_return http::error(404, fmt::format("The Connection with connection_id: `{}` was not found", id));
+      co_return http::error(404, not_found_text("Connection", {{"connection_id", id}}));
     if (ctx.secrets) ctx.secrets->changed();
     co_return http::no_content();
   });
@@ -341,12 +331,12 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     auto pool = co_await default_pool();
     bj::array pools;
     if (offset == 0 && limit > 0) pools.push_back(std::move(pool));
-    co_return http::json(bj::object{{"pools", std::move(pools)}, {"total_entries", 1}});
+    co_return http::json(list_response("pools", std::move(pools), 1));
   });
   r.add("GET", "/api/v2/pools/{pool_name}", [default_pool](request& req) -> asio::awaitable<response> {
     const auto name = req.param("pool_name");
     if (name != "default_pool")
-      co_return http::error(404, fmt::format("The Pool with name: `{}` was not found (Leoflow Lite has only default_pool)", name));
+      co_return http::error(404, not_found_text("Pool", {{"name", name}}) + " (Leoflow Lite has only default_pool)");
     co_return http::json(co_await default_pool());
   });
 }

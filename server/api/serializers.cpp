@@ -217,15 +217,21 @@ std::optional<double> seconds_between(const std::optional<std::string>& from, co
 
 bj::value number_or_null(const std::optional<double>& v) { return v ? bj::value(*v) : bj::value(nullptr); }
 
-}  // namespace
-
-bj::object dag_run_response(const schema::dag_run_record& r) {
+// The version a run was created from, as far as the run's record tells.
+schema::dag_version_record version_of_run(const schema::dag_run_record& r) {
   schema::dag_version_record v;
   v.uuid = r.version_uuid;
   v.version_number = r.version_number;
   v.dag_id = r.dag_id;
   v.bundle_name = r.bundle_name;
   v.created_at = r.version_created_at;
+  return v;
+}
+
+}  // namespace
+
+bj::object dag_run_response(const schema::dag_run_record& r) {
+  const auto v = version_of_run(r);
   auto conf = json::try_parse(r.conf);
   return bj::object{
       {"dag_run_id", r.run_id},
@@ -308,6 +314,36 @@ bj::object xcom_response(const schema::xcom_record& x, const std::string& dag_id
                     {"dag_display_name", dag_id},
                     {"task_display_name", x.task_id},
                     {"run_after", api_time(run_after)}};
+}
+
+bj::array task_instances_of_run(const schema::dag_run_record& run,
+                                const std::vector<schema::task_instance_record>& tis) {
+  const auto v = version_of_run(run);
+  bj::array items;
+  for (const auto& t : tis) items.push_back(task_instance_response(t, v));
+  return items;
+}
+
+bj::array task_instances_with_versions(const std::vector<schema::task_instance_record>& tis,
+                                       const std::map<std::int64_t, schema::dag_version_record>& versions,
+                                       bool history) {
+  bj::array items;
+  for (const auto& t : tis) {
+    std::optional<schema::dag_version_record> version;
+    if (t.dag_version_id)
+      if (auto it = versions.find(*t.dag_version_id); it != versions.end()) version = it->second;
+    items.push_back(task_instance_response(t, version, history));
+  }
+  return items;
+}
+
+bj::object list_response(std::string_view key, bj::array items, long long total_entries) {
+  return bj::object{{key, std::move(items)}, {"total_entries", total_entries}};
+}
+
+bj::object list_response(std::string_view key, bj::array items) {
+  const auto total = static_cast<long long>(items.size());
+  return list_response(key, std::move(items), total);
 }
 
 bj::object event_log_response(const schema::event_log_record& e) {

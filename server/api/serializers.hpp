@@ -2,9 +2,12 @@
 // (DAGResponse, DAGDetailsResponse, TaskResponse, DagVersionResponse, ...).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "schema/config_store.hpp"
@@ -44,6 +47,26 @@ bj::object task_instance_response(const schema::task_instance_record& t,
 // XCom entry; `value` is added by the caller when asked for.
 bj::object xcom_response(const schema::xcom_record& x, const std::string& dag_id, const std::string& run_id,
                          const std::string& run_after, const std::optional<std::string>& logical_date);
+// Instances of one run, with the run's version (a clear's answer).
+bj::array task_instances_of_run(const schema::dag_run_record& run,
+                                const std::vector<schema::task_instance_record>& tis);
+// Instances with the versions they refer to, by id.
+bj::array task_instances_with_versions(const std::vector<schema::task_instance_record>& tis,
+                                       const std::map<std::int64_t, schema::dag_version_record>& versions,
+                                       bool history = false);
+
+// Airflow's list envelope: {"<key>": [...], "total_entries": N}.
+bj::object list_response(std::string_view key, bj::array items, long long total_entries);
+// The same, each item turned into JSON by `to_json`.
+template <typename Items, typename F>
+bj::object list_response(std::string_view key, const Items& items, long long total_entries, F to_json) {
+  bj::array out;
+  for (const auto& item : items) out.push_back(to_json(item));
+  return list_response(key, std::move(out), total_entries);
+}
+// A whole list: total_entries is its size.
+bj::object list_response(std::string_view key, bj::array items);
+
 bj::object event_log_response(const schema::event_log_record& e);
 bj::object variable_response(const schema::variable_record& v);
 bj::object connection_response(const schema::connection_record& c);

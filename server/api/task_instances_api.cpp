@@ -7,21 +7,20 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
-#include <soci/soci.h>
 
-#include "common/event_bus.hpp"
 #include "common/json.hpp"
 #include "common/secret_masker.hpp"
 #include "executors/task_log.hpp"
 #include "schema/database.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/run_store.hpp"
-#include "schema/soci_optional.hpp"
-#include "scheduler/scheduler.hpp"
 #include "server/api/api.hpp"
-#include "server/api/run_actions.hpp"
+#include "server/api/body_fields.hpp"
 #include "server/api/serializers.hpp"
+#include "server/http/error_response.hpp"
 #include "server/http/params.hpp"
+#include "services/page.hpp"
+#include "services/task_instance_service.hpp"
 
 namespace leoflow::api {
 
@@ -32,13 +31,11 @@ using http::response;
 namespace {
 
 response run_not_found(const std::string& dag_id, const std::string& run_id) {
-  return http::error(404, fmt::format("The DagRun with dag_id: `{}` and run_id: `{}` was not found", dag_id, run_id));
+  return http::error_response(leoflow::run_not_found(dag_id, run_id));
 }
 
 response ti_not_found(const std::string& dag_id, const std::string& run_id, const std::string& task_id, int map_index) {
-  return http::error(404, fmt::format("The Task Instance with dag_id: `{}`, run_id: `{}`, task_id: `{}` and "
-                                      "map_index: `{}` was not found",
-                                      dag_id, run_id, task_id, map_index));
+  return http::error_response(task_instance_not_found(dag_id, run_id, task_id, map_index));
 }
 
 std::optional<int> int_param(const request& req, const std::string& name, std::optional<response>& problem) {
@@ -53,24 +50,6 @@ std::optional<int> int_param(const request& req, const std::string& name, std::o
     return std::nullopt;
   }
   return value;
-}
-
-// The version records a page of instances refers to, by id.
-std::map<std::int64_t, schema::dag_version_record> versions_of(soci::session& s,
-                                                             const std::vector<schema::task_instance_record>& tis) {
-  std::map<std::int64_t, schema::dag_version_record> out;
-  for (const auto& t : tis) {
-    if (!t.dag_version_id || out.count(*t.dag_version_id)) continue;
-    if (auto v = schema::find_version_by_id(s, *t.dag_version_id, false)) out[*t.dag_version_id] = *v;
-  }
-  return out;
-}
-
-std::optional<schema::dag_version_record> version_for(const std::map<std::int64_t, schema::dag_version_record>& vs,
-                                                     const schema::task_instance_record& t) {
-  if (!t.dag_version_id) return std::nullopt;
-  auto it = vs.find(*t.dag_version_id);
-  return it == vs.end() ? std::nullopt : std::optional(it->second);
 }
 
 struct one_ti {
@@ -124,15 +103,7 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
                                    "queue", "priority_weight"},
                                   "map_index");
           if (auto p = q.problem()) co_return *p;
-          std::vector<std::string> sql_order;
-          for (const auto& o : order) {
-            const bool desc = o[0] == '-';
-            std::string attr = desc ? o.substr(1) : o;
-            if (attr == "logical_date" || attr == "run_after") attr = "r." + attr;
-            else if (attr == "data_interval_start" || attr == "data_interval_end") attr = "r." + attr;
-            else attr = "t." + attr;
-            sql_order.push_back((desc ? "-" : "") + attr);
-          }
+          const auto sql_order = schema::ti_sort_columns(order);
           auto list = [=](soci::session& s) mutable {
             bool found = true;
             if (f.dag_id && f.run_id) found = schema::find_run(s, *f.dag_id, *f.run_id).has_value();
@@ -157,20 +128,16 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
                 }
                 return false;
               });
-              total = static_cast<long long>(tis.size());
-              std::vector<schema::task_instance_record> page;
-              // i - offset < limit: offset + limit overflows for the largest limits.
-              for (long long i = offset; i < total && i - offset < limit; ++i) page.push_back(tis[static_cast<std::size_t>(i)]);
-              tis = std::move(page);
+              auto page = services::page_of(std::move(tis), limit, offset);
+              total = page.total_entries;
+              tis = std::move(page.items);
             }
-            auto versions = versions_of(s, tis);
+            auto versions = services::versions_of(s, tis);
             return std::make_tuple(found, std::move(tis), total, std::move(versions));
           };
           auto [found, tis, total, versions] = co_await ctx.db.read(std::move(list));
           if (!found) co_return run_not_found(dag_id, run_id);
-          bj::array items;
-          for (const auto& t : tis) items.push_back(task_instance_response(t, version_for(versions, t)));
-          co_return http::json(bj::object{{"task_instances", std::move(items)}, {"total_entries", total}});
+          co_return http::json(list_response("task_instances", task_instances_with_versions(tis, versions), total));
         });
 
   auto get_ti = [&ctx](request& req, int map_index) -> asio::awaitable<response> {
@@ -213,16 +180,14 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
             long long total = 0;
             const bool found = schema::find_run(s, dag_id, run_id).has_value();
             auto tis = schema::list_task_instances(s, f, {"t.map_index"}, limit, offset, &total);
-            auto versions = versions_of(s, tis);
+            auto versions = services::versions_of(s, tis);
             return std::make_tuple(found, std::move(tis), total, std::move(versions));
           };
           auto [found, tis, total, versions] = co_await ctx.db.read(std::move(list));
           if (!found) co_return run_not_found(dag_id, run_id);
           if (tis.empty() || (tis.size() == 1 && tis[0].map_index == -1))
             co_return http::error(404, fmt::format("Task id {} is not mapped", task_id));
-          bj::array items;
-          for (const auto& t : tis) items.push_back(task_instance_response(t, version_for(versions, t)));
-          co_return http::json(bj::object{{"task_instances", std::move(items)}, {"total_entries", total}});
+          co_return http::json(list_response("task_instances", task_instances_with_versions(tis, versions), total));
         });
 
   auto patch_ti = [&ctx](request& req, std::optional<int> map_index) -> asio::awaitable<response> {
@@ -238,7 +203,7 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     if (auto p = q.problem()) co_return *p;
     http::validation v;
     std::optional<std::string> new_state, note;
-    selection sel;
+    services::selection sel;
     for (const auto& [key, value] : *body) {
       if (key == "new_state" && value.is_string()) new_state = std::string(value.get_string());
       else if (key == "note" && (value.is_string() || value.is_null())) note = value.is_string() ? std::optional<std::string>(value.get_string()) : std::nullopt;
@@ -253,46 +218,12 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     if (note && note->size() > 1000)
       v.add("string_too_long", {"body", "note"}, "String should have at most 1000 characters", bj::string(*note));
     if (!v.ok()) co_return v.error_response();
-    sel.tasks.emplace_back(task_id, map_index && *map_index >= 0 ? map_index : std::nullopt);
-    const bool has_note = body->contains("note");
-    auto update = [=](soci::session& s) -> std::optional<std::tuple<bj::object, std::vector<std::int64_t>, std::int64_t>> {
-      soci::transaction tx(s);
-      auto loaded = load_run(s, dag_id, run_id);
-      if (!loaded) return std::nullopt;
-      auto chosen = select_instances(*loaded, sel);
-      if (chosen.empty()) return std::nullopt;
-      std::vector<std::int64_t> stop;
-      if (new_state) {
-        stop = mark_instances(s, *loaded, chosen, *new_state);
-        schema::log_event(s, {"set_task_instance_state", dag_id, task_id, run_id, std::nullopt, *new_state});
-      }
-      if (has_note)
-        for (const auto* t : chosen)
-          s << "UPDATE task_instance SET note = :n WHERE id = :id", soci::use(note), soci::use(static_cast<long long>(t->id));
-      std::vector<schema::task_instance_record> after;
-      for (const auto* t : chosen)
-        if (auto fresh = schema::find_task_instance_by_id(s, t->id)) after.push_back(*fresh);
-      auto versions = versions_of(s, after);
-      tx.commit();
-      bj::array items;
-      for (const auto& t : after) items.push_back(task_instance_response(t, version_for(versions, t)));
-      const auto n = static_cast<long long>(items.size());
-      return std::make_tuple(bj::object{{"task_instances", std::move(items)}, {"total_entries", n}}, stop, loaded->run.id);
-    };
-    auto done = co_await ctx.db.write(std::move(update));
-    if (!done) co_return ti_not_found(dag_id, run_id, task_id, map_index.value_or(-1));
-    auto& [answer, stop, run_pk] = *done;
-    if (ctx.scheduler) {
-      ctx.scheduler->kill_tries(stop, "it was marked " + new_state.value_or(""));
-      ctx.scheduler->wake_run(run_pk);
-    }
-    for (const auto& item : answer.at("task_instances").as_array()) {
-      const auto& t = item.as_object();
-      ctx.events.publish("task_instance", {{"dag_id", dag_id}, {"run_id", run_id}, {"task_id", t.at("task_id")},
-                                           {"map_index", t.at("map_index")}, {"state", t.at("state")},
-                                           {"try_number", t.at("try_number")}});
-    }
-    co_return http::json(answer);
+    services::ti_patch patch{task_id, map_index, sel, new_state, body->contains("note"), note};
+    services::task_instance_service tis(services_of(ctx));
+    auto patched = co_await tis.patch(dag_id, run_id, std::move(patch));
+    if (!patched) co_return http::error_response(patched.error());
+    co_return http::json(
+        list_response("task_instances", task_instances_with_versions(patched->task_instances, patched->versions)));
   };
   r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
         [patch_ti](request& req) -> asio::awaitable<response> { co_return co_await patch_ti(req, std::nullopt); });
@@ -316,22 +247,22 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
       auto ti = schema::find_task_instance(s, run->id, task_id, map_index);
       if (!ti) return std::make_pair(out, versions);
       out = schema::ti_tries(s, ti->id);
-      versions = versions_of(s, *out);
+      versions = services::versions_of(s, *out);
       return std::make_pair(out, versions);
     };
     auto [list, versions] = co_await ctx.db.read(std::move(load));
     if (!list) co_return ti_not_found(dag_id, run_id, task_id, map_index);
     if (only_try) {
       for (const auto& t : *list)
-        if (t.try_number == *only_try) co_return http::json(task_instance_response(t, version_for(versions, t), true));
-      co_return http::error(404, fmt::format("The Task Instance with dag_id: `{}`, run_id: `{}`, task_id: `{}`, "
-                                             "try_number: `{}` and map_index: `{}` was not found",
-                                             dag_id, run_id, task_id, *only_try, map_index));
+        if (t.try_number == *only_try)
+          co_return http::json(task_instances_with_versions({t}, versions, true).at(0));
+      co_return http::error(404, not_found_text("Task Instance", {{"dag_id", dag_id},
+                                                                  {"run_id", run_id},
+                                                                  {"task_id", task_id},
+                                                                  {"try_number", std::to_string(*only_try)},
+                                                                  {"map_index", std::to_string(map_index)}}));
     }
-    bj::array items;
-    for (const auto& t : *list) items.push_back(task_instance_response(t, version_for(versions, t), true));
-    const auto n = static_cast<long long>(items.size());
-    co_return http::json(bj::object{{"task_instances", std::move(items)}, {"total_entries", n}});
+    co_return http::json(list_response("task_instances", task_instances_with_versions(*list, versions, true)));
   };
   const std::string ti_path = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}";
   r.add("GET", ti_path + "/tries", [tries](request& req) -> asio::awaitable<response> {
@@ -387,7 +318,9 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     if (*try_number < 0 || *try_number > std::max(1, found.ti->try_number))
       co_return http::error(404, fmt::format("Try {} of task {} does not exist", *try_number, task_id));
     const auto file = executors::task_log_path(ctx.logs_dir, dag_id, run_id, task_id, map_index, *try_number);
-    auto page = executors::read_task_log(file, offset, full ? (64u << 20) : (1u << 20));
+    // Up to 64 MiB: read on the store's file thread, never on an I/O thread.
+    auto read_log = [file, offset, full] { return executors::read_task_log(file, offset, full ? (64u << 20) : (1u << 20)); };
+    auto page = co_await ctx.db.run_blocking(std::move(read_log));
     bj::array content;
     if (offset == 0)
       content.push_back(bj::object{{"event", "::group::Log message source details"},
@@ -437,9 +370,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     };
     auto [run, xs, total] = co_await ctx.db.read(std::move(list));
     if (!run) co_return run_not_found(dag_id, run_id);
-    bj::array items;
-    for (const auto& x : xs) items.push_back(xcom_response(x, dag_id, run_id, run->run_after, run->logical_date));
-    co_return http::json(bj::object{{"xcom_entries", std::move(items)}, {"total_entries", total}});
+    auto entry = [&, run = *run](const schema::xcom_record& x) {
+      return xcom_response(x, dag_id, run_id, run.run_after, run.logical_date);
+    };
+    co_return http::json(list_response("xcom_entries", xs, total, entry));
   });
 
   r.add("GET", ti_path + "/xcomEntries/{xcom_key}", [&ctx](request& req) -> asio::awaitable<response> {
@@ -488,13 +422,13 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     http::validation v;
     for (const auto& [name, value] : *body)
       if (name != "value" && name != "map_index" && !(create && name == "key"))
-        v.add("extra_forbidden", {"body", bj::string(name)}, "Extra inputs are not permitted", value);
+        extra_forbidden(v, name, value);
     const auto* index = body->if_contains("map_index");
     if (index && !(index->is_int64() && index->get_int64() >= -1 && index->get_int64() <= std::numeric_limits<int>::max()))
       v.add("int_type", {"body", "map_index"}, "Input should be a valid integer, -1 or more", *index);
     const auto* key_value = body->if_contains("key");
     if (create && key_value && !key_value->is_string())
-      v.add("string_type", {"body", "key"}, "Input should be a valid string", *key_value);
+      string_type(v, "key", *key_value);
     std::string key = create ? json::get_string(*body, "key").value_or("") : req.param("xcom_key");
     if (v.ok() && (key.empty() || !body->contains("value")))
       v.add("missing", {"body", key.empty() ? "key" : "value"}, "Field required", *body);

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "common/console.hpp"
+#include "common/error.hpp"
+#include "server/http/error_response.hpp"
 
 namespace leoflow::http {
 
@@ -76,12 +78,19 @@ boost::asio::awaitable<response> handle(request& req, const router& routes, cons
   }
   if (!failure) co_return res;
   std::string what = "unknown error";
+  std::optional<response> mapped;
   try {
     std::rethrow_exception(failure);
+  } catch (const leoflow::failure& e) {
+    // A failure the client can act on (a full disk: retry later) says what
+    // happened; internal ones are reported here and answered 500.
+    what = e.what();
+    if (e.code() != errc::internal) mapped = error_response(e);
   } catch (const std::exception& e) {
     what = e.what();
   } catch (...) {
   }
+  if (mapped) co_return std::move(*mapped);
   out.failure(fmt::format("{} {} failed", req.method, req.path), what);
   co_return error(500, "Internal Server Error");
 }

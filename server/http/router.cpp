@@ -1,10 +1,7 @@
 // Pattern matching over path segments with literal-first precedence.
 #include "server/http/router.hpp"
 
-#include <optional>
 #include <set>
-
-#include "schema/database.hpp"
 
 namespace leoflow::http {
 
@@ -85,19 +82,7 @@ boost::asio::awaitable<response> router::dispatch(request& req) const {
     r.headers.emplace_back("Allow", m.allow);
     co_return r;
   }
-  // The store failures a client can act on (retry later) answer with what
-  // happened: a full disk 507, an unreachable database server 503. Never
-  // co_await inside catch (g++ 12).
-  std::optional<response> refused;
-  try {
-    co_return co_await (*m.h)(req);
-  } catch (const schema::disk_full& e) {
-    refused = error(507, e.what());
-  } catch (const schema::store_unavailable& e) {
-    // PostgreSQL down or restarting: a clear 503 the client may retry.
-    refused = error(503, e.what());
-  }
-  co_return std::move(*refused);
+  co_return co_await (*m.h)(req);
 }
 
 }  // namespace leoflow::http

@@ -20,9 +20,8 @@ class router {
  public:
   void add(std::string method, std::string pattern, handler h);
 
-  // Finds the handler, fills req.path_params, and runs it. A schema::disk_full
-  // from the handler becomes 507 Insufficient Storage with its message; other
-  // exceptions propagate (the server turns them into 500).
+  // Finds the handler, fills req.path_params, and runs it. Exceptions
+  // propagate (handle() in exchange.hpp maps them).
   boost::asio::awaitable<response> dispatch(request& req) const;
 
   // Only the decision, for tests: the matched pattern or a status (404/405).

@@ -12,15 +12,15 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <fmt/format.h>
-#include <soci/soci.h>
+#include <soci/session.h>
 
 #include "common/clock.hpp"
 #include "common/json.hpp"
 #include "schema/dag_store.hpp"
 #include "schema/database.hpp"
-#include "schema/query.hpp"
+#include "schema/overview_store.hpp"
 #include "server/api/serializers.hpp"
+#include "server/http/error_response.hpp"
 #include "server/http/params.hpp"
 #include "server/ui/ui.hpp"
 
@@ -30,8 +30,6 @@ namespace asio = boost::asio;
 namespace bj = boost::json;
 using http::request;
 using http::response;
-using schema::row_reader;
-using schema::sql_query;
 
 namespace {
 
@@ -40,77 +38,38 @@ const char* const task_instance_states[] = {
     "no_status", "removed", "scheduled", "queued", "running", "success", "restarting", "failed",
     "up_for_retry", "up_for_reschedule", "upstream_failed", "skipped", "deferred"};
 
-response dag_not_found(const std::string& dag_id) {
-  return http::error(404, fmt::format("The Dag with ID: `{}` was not found", dag_id));
-}
+response dag_not_found(const std::string& dag_id) { return http::error_response(leoflow::dag_not_found(dag_id)); }
 
-// Runs `sql` with its parameters bound in order and calls `f` per row.
-template <typename F>
-void each_row(soci::session& s, const std::string& sql, std::vector<std::string> values, F f) {
-  soci::statement st(s);
-  soci::row row;
-  st.alloc();
-  st.prepare(sql);
-  for (auto& v : values) st.exchange(soci::use(v));
-  st.exchange(soci::into(row));
-  st.define_and_bind();
-  st.execute(false);
-  while (st.fetch()) f(row_reader(row));
-}
-
-// state → count from a query of (state, n) rows, every known state present.
-bj::object state_counts(soci::session& s, const std::string& sql, std::vector<std::string> values,
-                        std::span<const char* const> states) {
+// state → count, every known state present.
+bj::object state_object(const schema::state_counts& counts, std::span<const char* const> states) {
   bj::object out;
   for (const char* state : states) out[state] = 0;
-  each_row(s, sql, std::move(values), [&](const row_reader& r) {
-    out[r.text_or("state", "no_status")] = r.integer_or("n", 0);
-  });
+  for (const auto& [state, n] : counts) out[state] = n;
   return out;
 }
 
-bj::object dashboard(soci::session& s, const std::string& since) {
-  bj::object dags{{"total", 0}, {"active", 0}, {"paused", 0}, {"failed", 0}, {"running", 0}};
-  each_row(s, "SELECT COUNT(*) AS total, COALESCE(SUM(is_paused), 0) AS paused FROM dag WHERE is_stale = 0",
-           {}, [&](const row_reader& r) {
-             const auto total = r.integer_or("total", 0), paused = r.integer_or("paused", 0);
-             dags["total"] = total;
-             dags["paused"] = paused;
-             dags["active"] = total - paused;
-           });
-  each_row(s,
-           "SELECT COUNT(*) AS n FROM dag d WHERE d.is_stale = 0 AND (SELECT r.state FROM dag_run r "
-           "WHERE r.dag_id = d.dag_id ORDER BY r.run_after DESC, r.id DESC LIMIT 1) = 'failed'",
-           {}, [&](const row_reader& r) { dags["failed"] = r.integer_or("n", 0); });
-  each_row(s, "SELECT COUNT(DISTINCT dag_id) AS n FROM dag_run WHERE state = 'running'", {},
-           [&](const row_reader& r) { dags["running"] = r.integer_or("n", 0); });
-
+bj::object dashboard(const schema::dashboard_counts& c, const std::string& since) {
+  bj::object dags{{"total", c.dags},
+                  {"active", c.dags - c.paused_dags},
+                  {"paused", c.paused_dags},
+                  {"failed", c.failed_dags},
+                  {"running", c.running_dags}};
   const char* const active_states[] = {"queued", "running"};
-  auto active = state_counts(
-      s, "SELECT state, COUNT(*) AS n FROM dag_run WHERE state IN ('queued', 'running') GROUP BY state", {},
-      active_states);
-  auto runs = state_counts(s, "SELECT state, COUNT(*) AS n FROM dag_run WHERE run_after >= :since GROUP BY state",
-                           {since}, dag_run_states);
-  auto tis = state_counts(s,
-                          "SELECT COALESCE(ti.state, 'no_status') AS state, COUNT(*) AS n FROM task_instance ti "
-                          "JOIN dag_run r ON r.id = ti.dag_run_id WHERE r.run_after >= :since "
-                          "GROUP BY COALESCE(ti.state, 'no_status')",
-                          {since}, task_instance_states);
   return bj::object{{"dags", std::move(dags)},
-                    {"active_dag_runs", std::move(active)},
-                    {"dag_run_states", std::move(runs)},
-                    {"task_instance_states", std::move(tis)},
+                    {"active_dag_runs", state_object(c.active_runs, active_states)},
+                    {"dag_run_states", state_object(c.run_states, dag_run_states)},
+                    {"task_instance_states", state_object(c.task_instance_states, task_instance_states)},
                     {"since", api::api_time(since)}};
 }
 
-bj::object run_summary(const row_reader& r) {
-  return bj::object{{"run_id", r.text_or("run_id", "")},
-                    {"state", r.text_or("state", "")},
-                    {"run_type", r.text_or("run_type", "")},
-                    {"run_after", api::api_time(r.text("run_after"))},
-                    {"logical_date", api::api_time(r.text("logical_date"))},
-                    {"start_date", api::api_time(r.text("start_date"))},
-                    {"end_date", api::api_time(r.text("end_date"))}};
+bj::object run_summary(const schema::run_summary& r) {
+  return bj::object{{"run_id", r.run_id},
+                    {"state", r.state},
+                    {"run_type", r.run_type},
+                    {"run_after", api::api_time(r.run_after)},
+                    {"logical_date", api::api_time(r.logical_date)},
+                    {"start_date", api::api_time(r.start_date)},
+                    {"end_date", api::api_time(r.end_date)}};
 }
 
 struct grid_result {
@@ -123,22 +82,13 @@ grid_result grid(soci::session& s, const std::string& dag_id, long long limit) {
   grid_result out;
   out.found = schema::find_dag(s, dag_id).has_value();
   if (!out.found) return out;
-
-  sql_query runs(
-      "SELECT r.id, r.run_id, r.state, r.run_type, r.run_after, r.logical_date, r.start_date, "
-      "r.end_date, v.version_number FROM dag_run r LEFT JOIN dag_version v ON v.id = r.dag_version_id");
-  runs.where("r.dag_id = " + runs.bind(dag_id));
-  runs.order_by("r.run_after", true).order_by("r.id", true).page(limit, 0);
-  std::vector<long long> ids;
-  runs.each(s, [&](const row_reader& r) {
-    ids.push_back(r.integer_or("id", 0));
+  std::vector<std::int64_t> ids;
+  for (const auto& r : schema::latest_runs(s, dag_id, limit)) {
+    ids.push_back(r.id);
     auto run = run_summary(r);
-    auto version = r.integer("version_number");
-    run["version_number"] = version ? bj::value(*version) : bj::value(nullptr);
+    run["version_number"] = r.version_number ? bj::value(*r.version_number) : bj::value(nullptr);
     out.runs.push_back(std::move(run));
-  });
-  if (ids.empty()) return out;
-
+  }
   // One row per (run, task, state): mapped tasks arrive as counts per state.
   struct bucket {
     long long count = 0;
@@ -148,21 +98,14 @@ grid_result grid(soci::session& s, const std::string& dag_id, long long limit) {
   };
   using key = std::tuple<std::string, std::string, std::optional<std::string>>;
   std::map<key, bucket> buckets;
-  sql_query tis(
-      "SELECT ti.run_id, ti.task_id, ti.state, ti.map_index, ti.try_number, ti.start_date, ti.end_date "
-      "FROM task_instance ti");
-  std::string in;
-  for (auto id : ids) in += (in.empty() ? "" : ", ") + tis.bind(id);
-  tis.where("ti.dag_run_id IN (" + in + ")");
-  tis.each(s, [&](const row_reader& r) {
-    auto& b = buckets[key{r.text_or("run_id", ""), r.text_or("task_id", ""), r.text("state")}];
+  for (const auto& t : schema::task_instances_of_runs(s, ids)) {
+    auto& b = buckets[key{t.run_id, t.task_id, t.state}];
     b.count += 1;
-    b.mapped = b.mapped || r.integer_or("map_index", -1) >= 0;
-    b.try_number = std::max(b.try_number, r.integer_or("try_number", 0));
-    auto start = r.text("start_date"), end = r.text("end_date");
-    if (start && (!b.start || *start < *b.start)) b.start = start;
-    if (end && (!b.end || *end > *b.end)) b.end = end;
-  });
+    b.mapped = b.mapped || t.map_index >= 0;
+    b.try_number = std::max(b.try_number, t.try_number);
+    if (t.start_date && (!b.start || *t.start_date < *b.start)) b.start = t.start_date;
+    if (t.end_date && (!b.end || *t.end_date > *b.end)) b.end = t.end_date;
+  }
   for (const auto& [k, b] : buckets) {
     const auto& [run_id, task_id, state] = k;
     out.task_instances.push_back(bj::object{{"run_id", run_id},
@@ -249,13 +192,8 @@ std::vector<std::string> split_ids(const std::vector<std::string>& values) {
 bj::object recent_runs(soci::session& s, const std::vector<std::string>& dag_ids, long long limit) {
   bj::object out;
   for (const auto& id : dag_ids) {
-    sql_query q(
-        "SELECT r.run_id, r.state, r.run_type, r.run_after, r.logical_date, r.start_date, r.end_date "
-        "FROM dag_run r");
-    q.where("r.dag_id = " + q.bind(id));
-    q.order_by("r.run_after", true).order_by("r.id", true).page(limit, 0);
     bj::array runs;
-    q.each(s, [&](const row_reader& r) { runs.push_back(run_summary(r)); });
+    for (const auto& r : schema::latest_runs(s, id, limit)) runs.push_back(run_summary(r));
     out[id] = std::move(runs);
   }
   return out;
@@ -269,9 +207,9 @@ void add_view_routes(http::router& r, api::api_context& ctx) {
     auto since = q.datetime("since");
     if (auto p = q.problem()) co_return *p;
     const auto from = format_store_time(since.value_or(now() - std::chrono::hours(24)));
-    auto load = [from](soci::session& s) { return dashboard(s, from); };
+    auto load = [from](soci::session& s) { return schema::count_for_dashboard(s, from); };
     auto counts = co_await ctx.db.read(std::move(load));
-    co_return http::json(counts);
+    co_return http::json(dashboard(counts, from));
   });
 
   r.add("GET", "/ui/grid/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {

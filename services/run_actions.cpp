@@ -1,5 +1,5 @@
 // Marking and clearing runs and task instances.
-#include "server/api/run_actions.hpp"
+#include "services/run_actions.hpp"
 
 #include <algorithm>
 #include <set>
@@ -7,7 +7,16 @@
 #include "scheduler/run_planner.hpp"
 #include "schema/dag_store.hpp"
 
-namespace leoflow::api {
+namespace leoflow::services {
+
+std::vector<schema::task_seed> task_seeds(const scheduler::dag_structure& dag) {
+  std::vector<schema::task_seed> out;
+  for (const auto& t : dag.tasks)
+    out.push_back({t.task_id, t.operator_class, t.operator_name, t.pool, t.pool_slots, t.queue,
+                   t.priority_weight, t.retries});
+  return out;
+}
+
 
 std::optional<run_context> load_run(soci::session& s, const std::string& dag_id, const std::string& run_id) {
   auto run = schema::find_run(s, dag_id, run_id);
@@ -87,4 +96,4 @@ std::vector<std::int64_t> mark_instances(soci::session& s, const run_context& ct
   return stop;
 }
 
-}  // namespace leoflow::api
+}  // namespace leoflow::services

@@ -1,7 +1,7 @@
-// What the run and task-instance endpoints do to the store beyond reading:
-// marking runs and task instances, clearing them for a re-run, choosing the
-// instances a clear or a mark covers (with upstream/downstream). Each
-// returns the instances whose processes must be stopped.
+// The state changes runs and task instances go through inside a service's
+// transaction: marking, clearing for a re-run, choosing the instances a clear
+// or a mark covers (with upstream/downstream). Each returns the instances
+// whose processes must be stopped.
 #pragma once
 
 #include <cstdint>
@@ -15,13 +15,16 @@
 #include "schema/run_store.hpp"
 #include "scheduler/dag_structure.hpp"
 
-namespace leoflow::api {
+namespace leoflow::services {
 
 struct run_context {
   schema::dag_run_record run;
   std::vector<schema::task_instance_record> tis;
   std::shared_ptr<const scheduler::dag_structure> structure;
 };
+
+// What a new run's task instances start with, from the DAG's tasks.
+std::vector<schema::task_seed> task_seeds(const scheduler::dag_structure& dag);
 
 // nullopt when the run does not exist (or its version cannot be read).
 std::optional<run_context> load_run(soci::session& s, const std::string& dag_id, const std::string& run_id);
@@ -52,4 +55,4 @@ std::vector<std::int64_t> mark_instances(soci::session& s, const run_context& ct
                                          const std::vector<const schema::task_instance_record*>& tis,
                                          const std::string& state);
 
-}  // namespace leoflow::api
+}  // namespace leoflow::services
