@@ -114,7 +114,7 @@ asio::awaitable<dag_with_spec> load_dag_with_spec(api_context& ctx, const std::s
 }  // namespace
 
 void add_dag_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dags", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags", {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"), http::param::text("dag_display_name_pattern"), http::param::of("tags", http::param_type::text_list), http::param::of("tags_match_mode", http::param_type::choice), http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"), http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"), http::param::text("bundle_name"), http::param::of("last_dag_run_state", http::param_type::choice), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -153,7 +153,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("PATCH", "/api/v2/dags", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags", {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"), http::param::text("dag_display_name_pattern"), http::param::of("tags", http::param_type::text_list), http::param::of("tags_match_mode", http::param_type::choice), http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"), http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"), http::param::text("bundle_name")), .body = "DAGPatchBody"}, [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -186,14 +186,14 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     auto [dags, total] = co_await ctx.db.write(std::move(update));
     for (const auto& d : dags) {
       if (ctx.scheduler && !value) ctx.scheduler->wake_dag(d.dag_id);
-      ctx.events.publish("dag", {{"dag_id", d.dag_id}, {"is_paused", value}});
+      ctx.events.publish(live_event_type::dag, {{"dag_id", d.dag_id}, {"is_paused", value}});
     }
     bj::array items;
     for (const auto& d : dags) items.push_back(dag_response(d));
     co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     auto find = [dag_id](soci::session& s) { return schema::find_dag(s, dag_id); };
     auto dag = co_await ctx.db.read(std::move(find));
@@ -201,7 +201,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_response(*dag));
   });
 
-  r.add("PATCH", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags/{dag_id}", {.query = http::query_of(http::param::update_mask()), .body = "DAGPatchBody"}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     std::optional<response> problem;
     auto body = http::json_body(req, problem);
@@ -234,11 +234,11 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     auto dag = co_await ctx.db.write(std::move(update));
     if (!dag) co_return not_found_dag(dag_id);
     if (ctx.scheduler && !value) ctx.scheduler->wake_dag(dag_id);
-    ctx.events.publish("dag", {{"dag_id", dag_id}, {"is_paused", value}});
+    ctx.events.publish(live_event_type::dag, {{"dag_id", dag_id}, {"is_paused", value}});
     co_return http::json(dag_response(*dag));
   });
 
-  r.add("DELETE", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("DELETE", "/api/v2/dags/{dag_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     auto remove = [dag_id](soci::session& s) {
       const bool deleted = schema::delete_dag(s, dag_id);
@@ -253,7 +253,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{});
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/details", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/details", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     auto loaded = co_await load_dag_with_spec(ctx, dag_id);
     if (!loaded.dag) co_return not_found_dag(dag_id);
@@ -274,7 +274,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return std::make_pair(std::move(*spec), std::move(list));
   };
 
-  r.add("GET", "/api/v2/dags/{dag_id}/tasks", [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/tasks", {.query = http::query_of(http::param::order_by())}, [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     auto order = q.string("order_by").value_or("task_id");
     const bool desc = !order.empty() && order[0] == '-';
@@ -304,7 +304,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"tasks", std::move(out)}, {"total_entries", n}});
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/tasks/{task_id}",
+  r.add("GET", "/api/v2/dags/{dag_id}/tasks/{task_id}", {},
         [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto task_id = req.param("task_id");
@@ -320,7 +320,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           co_return http::error(404, fmt::format("Task with id {} not found", task_id));
         });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions", {.query = http::query_of(http::param::paging(), http::param::integer("version_number"), http::param::text("bundle_name"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     const auto limit = q.limit();
@@ -355,7 +355,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"dag_versions", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions/{version_number}",
+  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions/{version_number}", {},
         [&ctx](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto& text = req.param("version_number");
@@ -377,7 +377,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           co_return http::json(dag_version_response(*v));
         });
 
-  r.add("GET", "/api/v2/dagSources/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagSources/{dag_id}", {.query = http::query_of(http::param::integer("version_number"))}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     auto version_number = q.optional_integer("version_number");
@@ -403,7 +403,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
                                     {"dag_display_name", dag_id}});
   });
 
-  r.add("GET", "/api/v2/dagTags", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagTags", {.query = http::query_of(http::param::paging(), http::param::text("tag_name_pattern"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -422,7 +422,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"tags", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("GET", "/api/v2/dagWarnings", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagWarnings", {.query = http::query_of(http::param::paging(), http::param::text("dag_id"), http::param::text("warning_type"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -446,7 +446,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"dag_warnings", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("PUT", "/api/v2/parseDagFile/{file_token}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PUT", "/api/v2/parseDagFile/{file_token}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto token = req.param("file_token");
     auto find = [token](soci::session& s) -> std::optional<std::string> {
       for (const auto& d : schema::list_dag_projects(s))

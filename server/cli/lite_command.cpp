@@ -199,6 +199,7 @@ Commands:
   init DIR         create a DAG project that registers and runs as it is
   setup            create the admin login and the workspace (config.yaml)
   compile DIR...   parse DAG projects as Lite does; exit 1 on any error (CI)
+  routes --json    print the endpoint table (routes, parameters, bodies, auth)
   version          print the version
 
 Run `leoflow COMMAND --help` for a command's options.

@@ -1,4 +1,4 @@
-"""Every route the server registers, sent bad input: malformed and non-object
+"""Every route in the server's endpoint table, sent bad input: malformed and non-object
 JSON bodies, wrong types and huge numbers in each field, unknown fields,
 overlong strings, invalid path ids and query values. Each must be refused
 with a 4xx carrying Airflow's {"detail": ...}, leave the server up, and
@@ -11,7 +11,7 @@ import pytest
 
 from lite import Lite, http_call, q, wait_until
 from runs import trigger, wait_registered, wait_run, write_project
-from sweep_routes import ROUTES, difference, snapshot, table_problems
+from sweep_routes import BAD_QUERY, ROUTES, coverage_problems, difference, snapshot
 
 SWEEP_DAG = '''
     from datetime import datetime
@@ -87,24 +87,6 @@ WRONG = {
 MALFORMED = [b"{not json", b"", b'{"a":', b"{} x", b'{"a": 1,}', b'{"k": "\xff\xfe"}', b"[" * 100000,
              b'{"a": NaN}', b"\x00"]
 NOT_OBJECTS = [b"[]", b'"text"', b"1", b"null", b"true", b"[{}]"]
-BAD_QUERY = {
-    "limit": ["-1", "abc", "1.5", "18446744073709551616", "1e3", ""],
-    "offset": ["-1", "abc", "1.5", "18446744073709551616", ""],
-    "limit1": ["0", "-1", "abc", "18446744073709551616"],
-    "int": ["abc", "1.5", "-5", "18446744073709551616", "-18446744073709551616", ""],
-    "int_list": ["abc", "1.5", "18446744073709551616"],
-    "float": ["fast", "1e400", ""],
-    "bool": ["perhaps", "2", ""],
-    "datetime": ["yesterday", "2025-13-45T00:00:00Z", ""],
-    "enum": ["bogus", ""],
-    "order_by": ["password", "-", "dag_id;DROP TABLE dag", "-_unknown"],
-    "mask": ["password"],
-    "ide_root": ["7", "-1", "no_such_root", "18446744073709551616", ""],
-    "ide_path": ["..", "../..", "/etc/passwd", "sweep/../../..", "sweep%00x", "x" * 10000,
-                 "no/such/entry", q("dâg-✓-日本"), "%FF%FE"],
-}
-
-
 def bad_ids(name, valid):
     """Path ids that name nothing (sent as is: already percent-encoded)."""
     ids = {"unknown": "no_such_thing", "dotdot": "..", "slash": "%2F..%2F..%2Fetc%2Fpasswd",
@@ -224,8 +206,23 @@ def route_id(route):
     return f"{route.method} {route.pattern}"
 
 
-def test_the_table_lists_every_registered_route():
-    assert table_problems() == []
+def test_the_sweep_covers_every_route_in_the_endpoint_table():
+    assert coverage_problems() == []
+    # The table is the server's: the routes the UI and Airflow's clients use are in it.
+    keys = {r.key for r in ROUTES}
+    assert {("GET", "/api/v2/dags"), ("PATCH", "/api/v2/dags/{dag_id}"), ("GET", "/ui/events"),
+            ("PUT", "/api/v2/ide/file"), ("POST", "/auth/token"), ("GET", "/{page}")} <= keys
+
+
+def test_coverage_fails_for_a_route_the_sweep_cannot_cover():
+    # What a new registration without samples looks like in the table.
+    new = {"listener": "main", "method": "POST", "path": "/api/v2/pools/{pool_id}", "path_params": ["pool_id"],
+           "query": [{"name": "when", "type": "duration", "required": False}], "body": "PoolBody",
+           "auth": "login"}
+    problems = coverage_problems([new])
+    assert any("PoolBody" in p for p in problems)
+    assert any("duration" in p for p in problems)
+    assert any("pool_id" in p for p in problems)
 
 
 @pytest.mark.parametrize("kind", ["ids", "query", "body"])
