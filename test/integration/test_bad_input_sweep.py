@@ -9,9 +9,9 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from lite import Lite, http_call, q, wait_until
+from lite import Lite, http_call, leoflow, q, wait_until
 from runs import trigger, wait_registered, wait_run, write_project
-from sweep_routes import BAD_QUERY, ROUTES, coverage_problems, difference, snapshot
+from sweep_routes import BAD_QUERY, ROUTES, TABLE, coverage_problems, difference, snapshot
 
 SWEEP_DAG = '''
     from datetime import datetime
@@ -212,6 +212,20 @@ def test_the_sweep_covers_every_route_in_the_endpoint_table():
     keys = {r.key for r in ROUTES}
     assert {("GET", "/api/v2/dags"), ("PATCH", "/api/v2/dags/{dag_id}"), ("GET", "/ui/events"),
             ("PUT", "/api/v2/ide/file"), ("POST", "/auth/token"), ("GET", "/{page}")} <= keys
+
+
+def test_the_table_shows_the_execution_api_on_its_own_listener_with_try_tokens():
+    execution = [e for e in TABLE if e["listener"] == "execution"]
+    assert execution and all(e["path"].startswith("/execution/") for e in execution)
+    assert {e["auth"] for e in execution if e["path"] != "/execution/health"} == {"try_token"}
+    assert not [e for e in TABLE if e["listener"] == "main" and e["path"].startswith("/execution/")]
+
+
+def test_the_routes_command_refuses_a_request_for_nothing(tmp_path):
+    for args in ([], ["--json", "--events-json"], ["--json", "extra"]):
+        r = leoflow("routes", *args, home=tmp_path)
+        assert r.returncode == 2 and "--events-json" in r.stderr, (args, r.stderr)
+        assert r.stdout == ""
 
 
 def test_coverage_fails_for_a_route_the_sweep_cannot_cover():
