@@ -4,6 +4,7 @@ overlong strings, invalid path ids and query values. Each must be refused
 with a 4xx carrying Airflow's {"detail": ...}, leave the server up, and
 change nothing (every table of the store, the DAG folder, the task logs)."""
 import json
+import os
 from collections import Counter
 from urllib.parse import quote, unquote
 
@@ -219,6 +220,46 @@ def test_the_table_shows_the_execution_api_on_its_own_listener_with_try_tokens()
     assert execution and all(e["path"].startswith("/execution/") for e in execution)
     assert {e["auth"] for e in execution if e["path"] != "/execution/health"} == {"try_token"}
     assert not [e for e in TABLE if e["listener"] == "main" and e["path"].startswith("/execution/")]
+
+
+# Query parameters Lite takes where Airflow does not: PATCH /dags reads the
+# same filters as GET /dags.
+LITE_ONLY_QUERY = {("PATCH", "/api/v2/dags"): {"dag_display_name_pattern", "has_import_errors", "bundle_name"}}
+
+
+def airflow_openapi():
+    """Airflow's published OpenAPI document (shared/airflow-reference, beside
+    the clone or the worktree), or None."""
+    repo = os.path.join(os.path.dirname(__file__), "..", "..")
+    for shared in (os.path.join(repo, "..", "shared"), os.path.join(repo, "..", "..", "shared")):
+        path = os.path.join(shared, "airflow-reference", "openapi-v2.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                return json.load(f)
+    return None
+
+
+def test_the_table_speaks_airflows_contract():
+    spec = airflow_openapi()
+    if spec is None:
+        pytest.skip("shared/airflow-reference/openapi-v2.json is not beside this checkout")
+    problems = []
+    for e in TABLE:
+        if e["listener"] != "main" or not e["path"].startswith("/api/v2/") or e["path"].startswith("/api/v2/ide/"):
+            continue
+        op = spec["paths"].get(e["path"], {}).get(e["method"].lower())
+        if op is None:
+            problems.append(f"{e['method']} {e['path']}: not in Airflow's API")
+            continue
+        schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        body = schema.get("$ref", "").rsplit("/", 1)[-1] or None
+        if body != e["body"]:
+            problems.append(f"{e['method']} {e['path']}: body {e['body']}, Airflow's {body}")
+        names = {p["name"] for p in op.get("parameters", []) if p.get("in") == "query"}
+        extra = {q["name"] for q in e["query"]} - names - LITE_ONLY_QUERY.get((e["method"], e["path"]), set())
+        if extra:
+            problems.append(f"{e['method']} {e['path']}: query {sorted(extra)} not in Airflow's")
+    assert problems == []
 
 
 def test_the_routes_command_refuses_a_request_for_nothing(tmp_path):
