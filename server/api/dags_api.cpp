@@ -114,7 +114,17 @@ asio::awaitable<dag_with_spec> load_dag_with_spec(api_context& ctx, const std::s
 }  // namespace
 
 void add_dag_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dags", {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"), http::param::text("dag_display_name_pattern"), http::param::of("tags", http::param_type::text_list), http::param::of("tags_match_mode", http::param_type::choice), http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"), http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"), http::param::text("bundle_name"), http::param::of("last_dag_run_state", http::param_type::choice), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"),
+                                 http::param::text("dag_display_name_pattern"),
+                                 http::param::of("tags", http::param_type::text_list),
+                                 http::param::of("tags_match_mode", http::param_type::choice),
+                                 http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"),
+                                 http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"),
+                                 http::param::text("bundle_name"),
+                                 http::param::of("last_dag_run_state", http::param_type::choice),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -153,7 +163,15 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"dags", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("PATCH", "/api/v2/dags", {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"), http::param::text("dag_display_name_pattern"), http::param::of("tags", http::param_type::text_list), http::param::of("tags_match_mode", http::param_type::choice), http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"), http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"), http::param::text("bundle_name")), .body = "DAGPatchBody"}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"),
+                                 http::param::text("dag_display_name_pattern"),
+                                 http::param::of("tags", http::param_type::text_list),
+                                 http::param::of("tags_match_mode", http::param_type::choice),
+                                 http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"),
+                                 http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"),
+                                 http::param::text("bundle_name")), .body = "DAGPatchBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -201,7 +219,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_response(*dag));
   });
 
-  r.add("PATCH", "/api/v2/dags/{dag_id}", {.query = http::query_of(http::param::update_mask()), .body = "DAGPatchBody"}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags/{dag_id}",
+        {.query = http::query_of(http::param::update_mask()), .body = "DAGPatchBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     std::optional<response> problem;
     auto body = http::json_body(req, problem);
@@ -274,7 +294,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return std::make_pair(std::move(*spec), std::move(list));
   };
 
-  r.add("GET", "/api/v2/dags/{dag_id}/tasks", {.query = http::query_of(http::param::order_by())}, [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/tasks",
+        {.query = http::query_of(http::param::order_by())},
+        [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     auto order = q.string("order_by").value_or("task_id");
     const bool desc = !order.empty() && order[0] == '-';
@@ -320,7 +342,10 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           co_return http::error(404, fmt::format("Task with id {} not found", task_id));
         });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions", {.query = http::query_of(http::param::paging(), http::param::integer("version_number"), http::param::text("bundle_name"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions",
+        {.query = http::query_of(http::param::paging(), http::param::integer("version_number"),
+                                 http::param::text("bundle_name"), http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     const auto limit = q.limit();
@@ -377,7 +402,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           co_return http::json(dag_version_response(*v));
         });
 
-  r.add("GET", "/api/v2/dagSources/{dag_id}", {.query = http::query_of(http::param::integer("version_number"))}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagSources/{dag_id}",
+        {.query = http::query_of(http::param::integer("version_number"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     auto version_number = q.optional_integer("version_number");
@@ -403,7 +430,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
                                     {"dag_display_name", dag_id}});
   });
 
-  r.add("GET", "/api/v2/dagTags", {.query = http::query_of(http::param::paging(), http::param::text("tag_name_pattern"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagTags",
+        {.query = http::query_of(http::param::paging(), http::param::text("tag_name_pattern"), http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -422,7 +451,10 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"tags", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("GET", "/api/v2/dagWarnings", {.query = http::query_of(http::param::paging(), http::param::text("dag_id"), http::param::text("warning_type"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagWarnings",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id"), http::param::text("warning_type"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();

@@ -17,7 +17,9 @@ using http::request;
 using http::response;
 
 void add_import_error_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/importErrors", {.query = http::query_of(http::param::paging(), http::param::text("filename_pattern"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/importErrors",
+        {.query = http::query_of(http::param::paging(), http::param::text("filename_pattern"), http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();

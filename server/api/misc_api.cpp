@@ -78,7 +78,9 @@ bool valid_key(const std::string& key) {
 }  // namespace
 
 void add_misc_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dagStats", {.query = http::query_of(http::param::of("dag_ids", http::param_type::text_list))}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagStats",
+        {.query = http::query_of(http::param::of("dag_ids", http::param_type::text_list))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     auto ids = q.list("dag_ids");
     if (auto p = q.problem()) co_return *p;
@@ -99,7 +101,14 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"dags", std::move(dags)}, {"total_entries", n}});
   });
 
-  r.add("GET", "/api/v2/eventLogs", {.query = http::query_of(http::param::paging(), http::param::text("dag_id"), http::param::text("task_id"), http::param::text("run_id"), http::param::text("owner"), http::param::text("event"), http::param::of("included_events", http::param_type::text_list), http::param::of("excluded_events", http::param_type::text_list), http::param::datetime("before"), http::param::datetime("after"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/eventLogs",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id"), http::param::text("task_id"),
+                                 http::param::text("run_id"), http::param::text("owner"), http::param::text("event"),
+                                 http::param::of("included_events", http::param_type::text_list),
+                                 http::param::of("excluded_events", http::param_type::text_list),
+                                 http::param::datetime("before"), http::param::datetime("after"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -149,7 +158,10 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::json(event_log_response(*e));
   });
 
-  r.add("GET", "/api/v2/variables", {.query = http::query_of(http::param::paging(), http::param::text("variable_key_pattern"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/variables",
+        {.query = http::query_of(http::param::paging(), http::param::text("variable_key_pattern"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -227,7 +239,9 @@ void add_misc_routes(http::router& r, api_context& ctx) {
   };
   r.add("POST", "/api/v2/variables", {.body = "VariableBody"},
         [write_variable](request& req) -> asio::awaitable<response> { co_return co_await write_variable(req, std::nullopt); });
-  r.add("PATCH", "/api/v2/variables/{variable_key}", {.body = "VariableBody"}, [write_variable](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/variables/{variable_key}",
+        {.body = "VariableBody"},
+        [write_variable](request& req) -> asio::awaitable<response> {
     co_return co_await write_variable(req, req.param("variable_key"));
   });
   r.add("DELETE", "/api/v2/variables/{variable_key}", {}, [&ctx](request& req) -> asio::awaitable<response> {
@@ -239,7 +253,10 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::no_content();
   });
 
-  r.add("GET", "/api/v2/connections", {.query = http::query_of(http::param::paging(), http::param::text("connection_id_pattern"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/connections",
+        {.query = http::query_of(http::param::paging(), http::param::text("connection_id_pattern"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -302,7 +319,9 @@ void add_misc_routes(http::router& r, api_context& ctx) {
   };
   r.add("POST", "/api/v2/connections", {.body = "ConnectionBody"},
         [write_connection](request& req) -> asio::awaitable<response> { co_return co_await write_connection(req, std::nullopt); });
-  r.add("PATCH", "/api/v2/connections/{connection_id}", {.body = "ConnectionBody"}, [write_connection](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/connections/{connection_id}",
+        {.body = "ConnectionBody"},
+        [write_connection](request& req) -> asio::awaitable<response> {
     co_return co_await write_connection(req, req.param("connection_id"));
   });
   r.add("DELETE", "/api/v2/connections/{connection_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
@@ -333,7 +352,9 @@ void add_misc_routes(http::router& r, api_context& ctx) {
                          {"open_slots", slots - occupied}, {"deferred_slots", 0},
                          {"team_name", nullptr}};
   };
-  r.add("GET", "/api/v2/pools", {.query = http::query_of(http::param::paging())}, [default_pool](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/pools",
+        {.query = http::query_of(http::param::paging())},
+        [default_pool](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();

@@ -123,7 +123,14 @@ bj::object instances_page(const std::vector<const schema::task_instance_record*>
 }  // namespace
 
 void add_run_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns", {.query = http::query_of(http::param::paging(), http::param::of("state", http::param_type::choice_list), http::param::of("run_type", http::param_type::text_list), http::param::text("run_id_pattern"), http::param::range("run_after"), http::param::range("logical_date"), http::param::range("start_date"), http::param::range("end_date"), http::param::range("updated_at"), http::param::order_by())}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns",
+        {.query = http::query_of(http::param::paging(), http::param::of("state", http::param_type::choice_list),
+                                 http::param::of("run_type", http::param_type::text_list),
+                                 http::param::text("run_id_pattern"), http::param::range("run_after"),
+                                 http::param::range("logical_date"), http::param::range("start_date"),
+                                 http::param::range("end_date"), http::param::range("updated_at"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     const auto limit = q.limit();
@@ -170,7 +177,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(runs_page(runs, total));
   });
 
-  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns", {.body = "TriggerDAGRunPostBody"}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns",
+        {.body = "TriggerDAGRunPostBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     std::optional<response> problem;
     auto body = http::json_body(req, problem);
@@ -216,7 +225,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_run_response(*run));
   });
 
-  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", {.query = http::query_of(http::param::update_mask()), .body = "DAGRunPatchBody"}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
+        {.query = http::query_of(http::param::update_mask()), .body = "DAGRunPatchBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     std::optional<response> problem;
@@ -286,7 +297,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::no_content();
   });
 
-  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear", {.body = "DAGRunClearBody"}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear",
+        {.body = "DAGRunClearBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     std::optional<response> problem;
@@ -324,7 +337,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(answer);
   });
 
-  r.add("POST", "/api/v2/dags/{dag_id}/clearTaskInstances", {.body = "ClearTaskInstancesBody"}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/api/v2/dags/{dag_id}/clearTaskInstances",
+        {.body = "ClearTaskInstancesBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     std::optional<response> problem;
     auto body = http::json_body(req, problem);

@@ -98,7 +98,14 @@ asio::awaitable<one_ti> load_ti(api_context& ctx, std::string dag_id, std::strin
 }  // namespace
 
 void add_task_instance_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances", {.query = http::query_of(http::param::paging(), http::param::text("task_id"), http::param::of("state", http::param_type::text_list), http::param::text("task_display_name_pattern"), http::param::range("start_date"), http::param::range("end_date"), http::param::range("updated_at"), http::param::range("run_after"), http::param::range("logical_date"), http::param::of("map_index", http::param_type::integer_list), http::param::range("duration", http::param_type::number), http::param::order_by())},
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+        {.query = http::query_of(http::param::paging(), http::param::text("task_id"),
+                                 http::param::of("state", http::param_type::text_list),
+                                 http::param::text("task_display_name_pattern"), http::param::range("start_date"),
+                                 http::param::range("end_date"), http::param::range("updated_at"),
+                                 http::param::range("run_after"), http::param::range("logical_date"),
+                                 http::param::of("map_index", http::param_type::integer_list),
+                                 http::param::range("duration", http::param_type::number), http::param::order_by())},
         [&ctx](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto run_id = req.param("dag_run_id");
@@ -196,7 +203,8 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
           co_return co_await get_ti(req, *map_index);
         });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped", {.query = http::query_of(http::param::paging())},
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
+        {.query = http::query_of(http::param::paging())},
         [&ctx](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto run_id = req.param("dag_run_id");
@@ -294,9 +302,11 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     }
     co_return http::json(answer);
   };
-  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}", {.query = http::query_of(http::param::integer("map_index")), .body = "PatchTaskInstanceBody"},
+  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+        {.query = http::query_of(http::param::integer("map_index")), .body = "PatchTaskInstanceBody"},
         [patch_ti](request& req) -> asio::awaitable<response> { co_return co_await patch_ti(req, std::nullopt); });
-  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}", {.body = "PatchTaskInstanceBody"},
+  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
+        {.body = "PatchTaskInstanceBody"},
         [patch_ti](request& req) -> asio::awaitable<response> {
           std::optional<response> problem;
           auto map_index = int_param(req, "map_index", problem);
@@ -334,13 +344,17 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"task_instances", std::move(items)}, {"total_entries", n}});
   };
   const std::string ti_path = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}";
-  r.add("GET", ti_path + "/tries", {.query = http::query_of(http::param::integer("map_index"))}, [tries](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/tries",
+        {.query = http::query_of(http::param::integer("map_index"))},
+        [tries](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const int map_index = static_cast<int>(q.integer("map_index", -1, -1));
     if (auto p = q.problem()) co_return *p;
     co_return co_await tries(req, map_index, std::nullopt);
   });
-  r.add("GET", ti_path + "/tries/{task_try_number}", {.query = http::query_of(http::param::integer("map_index"))}, [tries](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/tries/{task_try_number}",
+        {.query = http::query_of(http::param::integer("map_index"))},
+        [tries](request& req) -> asio::awaitable<response> {
     std::optional<response> problem;
     auto n = int_param(req, "task_try_number", problem);
     if (!n) co_return *problem;
@@ -364,7 +378,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     co_return co_await tries(req, *m, n);
   });
 
-  r.add("GET", ti_path + "/logs/{try_number}", {.query = http::query_of(http::param::integer("map_index"), http::param::boolean("full_content"), http::param::integer("token"))}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/logs/{try_number}",
+        {.query = http::query_of(http::param::integer("map_index"), http::param::boolean("full_content"),
+                                 http::param::integer("token"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");
@@ -414,7 +431,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
                                     {"continuation_token", std::to_string(page.next_offset)}});
   });
 
-  r.add("GET", ti_path + "/xcomEntries", {.query = http::query_of(http::param::paging(), http::param::text("xcom_key"), http::param::integer("map_index"))}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/xcomEntries",
+        {.query = http::query_of(http::param::paging(), http::param::text("xcom_key"),
+                                 http::param::integer("map_index"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");
@@ -442,7 +462,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     co_return http::json(bj::object{{"xcom_entries", std::move(items)}, {"total_entries", total}});
   });
 
-  r.add("GET", ti_path + "/xcomEntries/{xcom_key}", {.query = http::query_of(http::param::integer("map_index"), http::param::boolean("stringify"), http::param::boolean("deserialize"))}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/xcomEntries/{xcom_key}",
+        {.query = http::query_of(http::param::integer("map_index"), http::param::boolean("stringify"),
+                                 http::param::boolean("deserialize"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");
@@ -521,7 +544,9 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
         [write_xcom](request& req) -> asio::awaitable<response> { co_return co_await write_xcom(req, true); });
   r.add("PATCH", ti_path + "/xcomEntries/{xcom_key}", {.body = "XComUpdateBody"},
         [write_xcom](request& req) -> asio::awaitable<response> { co_return co_await write_xcom(req, false); });
-  r.add("DELETE", ti_path + "/xcomEntries/{xcom_key}", {.query = http::query_of(http::param::integer("map_index"))}, [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("DELETE", ti_path + "/xcomEntries/{xcom_key}",
+        {.query = http::query_of(http::param::integer("map_index"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");

@@ -177,15 +177,21 @@ asio::awaitable<response> gate::login(request& req, bool browser) {
 }
 
 void gate::add_routes(http::router& r) {
-  r.add("POST", "/auth/token", {.body = "LoginBody", .auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/auth/token",
+        {.body = "LoginBody", .auth = http::access::open},
+        [this](request& req) -> asio::awaitable<response> {
     auto signing_in = login(req, false);
     co_return co_await std::move(signing_in);
   });
-  r.add("POST", "/auth/login", {.body = "LoginBody", .auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/auth/login",
+        {.body = "LoginBody", .auth = http::access::open},
+        [this](request& req) -> asio::awaitable<response> {
     auto signing_in = login(req, true);
     co_return co_await std::move(signing_in);
   });
-  r.add("GET", "/auth/login", {.query = http::query_of(http::param::text("next")), .auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/auth/login",
+        {.query = http::query_of(http::param::text("next")), .auth = http::access::open},
+        [this](request& req) -> asio::awaitable<response> {
     const std::string next = safe_next(query_value(req, "next"));
     if (!enabled()) co_return redirect(303, next);
     std::string problem;
@@ -220,7 +226,9 @@ void gate::add_routes(http::router& r) {
     co_return res;
   });
   // Airflow's own entry points send the browser to our pages.
-  r.add("GET", "/api/v2/auth/login", {.query = http::query_of(http::param::text("next")), .auth = http::access::open}, [](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/auth/login",
+        {.query = http::query_of(http::param::text("next")), .auth = http::access::open},
+        [](request& req) -> asio::awaitable<response> {
     co_return redirect(307, "/auth/login?next=" + detail::url_encode(safe_next(query_value(req, "next"))));
   });
   r.add("GET", "/api/v2/auth/logout", {.auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
