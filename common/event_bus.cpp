@@ -42,13 +42,13 @@ boost::asio::awaitable<std::vector<live_event>> event_subscription::next(
   co_return out;
 }
 
-void event_bus::publish(std::string type, const boost::json::object& data) {
+void event_bus::publish(live_event_type type, const boost::json::object& data) {
   std::vector<std::shared_ptr<event_subscription>> targets;
   live_event e;
   {
     std::lock_guard lock(mutex_);
     e.id = next_id_++;
-    e.type = std::move(type);
+    e.type = std::string(to_string(type));
     e.data = boost::json::serialize(data);
     std::erase_if(subscribers_, [&](const std::weak_ptr<event_subscription>& w) {
       auto s = w.lock();

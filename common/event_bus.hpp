@@ -18,11 +18,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
+#include "common/live_events.hpp"
+
 namespace leoflow {
 
 struct live_event {
   std::uint64_t id = 0;
-  std::string type;  // dag_version, import_error, dag_run, task_instance, dag_removed, ...
+  std::string type;  // a name from live_events
   std::string data;  // JSON object text
 };
 
@@ -52,7 +54,7 @@ class event_subscription : public std::enable_shared_from_this<event_subscriptio
 
 class event_bus {
  public:
-  void publish(std::string type, const boost::json::object& data);
+  void publish(live_event_type type, const boost::json::object& data);
   // The subscription lasts as long as the returned pointer.
   std::shared_ptr<event_subscription> subscribe(boost::asio::any_io_executor ex,
                                                 std::size_t capacity = 1024);

@@ -328,7 +328,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     auto begin = [dag_run_id](soci::session& s) { return schema::set_run_state(s, dag_run_id, {"queued"}, "running"); };
     if (!co_await db_.write(std::move(begin))) co_return;
     run.state = "running";
-    events_.publish("dag_run", {{"dag_id", run.dag_id}, {"run_id", run.run_id}, {"state", "running"}});
+    events_.publish(live_event_type::dag_run, {{"dag_id", run.dag_id}, {"run_id", run.run_id}, {"state", "running"}});
   }
 
   std::vector<ti_view> views;
@@ -413,7 +413,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
   };
   auto [queued, stopped] = co_await db_.write(std::move(apply));
 
-  for (const auto& c : plan.changes) events_.publish("task_instance", ti_event(*by_id.at(c.ti_id), c.to));
+  for (const auto& c : plan.changes) events_.publish(live_event_type::task_instance, ti_event(*by_id.at(c.ti_id), c.to));
   if (!stopped.empty()) kill_tries(stopped, "the run exceeded its dagrun_timeout");
   if (!plan.expansions.empty()) pending_runs_.insert(dag_run_id);
   if (plan.wake_at) arm_alarm(*plan.wake_at);
@@ -503,7 +503,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
       launched_[id] = {run.dag_id, dag_run_id, try_number};
       auto queued_ti = ti;
       queued_ti.try_number = try_number;
-      events_.publish("task_instance", ti_event(queued_ti, "queued"));
+      events_.publish(live_event_type::task_instance, ti_event(queued_ti, "queued"));
       auto on_started = [this, id, queued_ti](long long pid) {
         asio::post(strand_, [this, id, queued_ti, pid] { spawn(record_start(id, pid, queued_ti), "recording a started try"); });
       };
@@ -516,7 +516,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
   }
 
   if (plan.run_state) {
-    events_.publish("dag_run", {{"dag_id", run.dag_id}, {"run_id", run.run_id}, {"state", *plan.run_state}});
+    events_.publish(live_event_type::dag_run, {{"dag_id", run.dag_id}, {"run_id", run.run_id}, {"state", *plan.run_state}});
     double seconds = 0;
     if (run.start_date)
       if (auto started = parse_time(*run.start_date)) seconds = std::chrono::duration<double>(now() - *started).count();
@@ -534,7 +534,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
 asio::awaitable<void> scheduler::record_start(std::int64_t ti_id, long long pid, schema::task_instance_record ti) {
   auto mark = [this, ti_id, pid](soci::session& s) { schema::start_ti(s, ti_id, pid, executor_.name()); };
   co_await db_.write(std::move(mark));
-  events_.publish("task_instance", ti_event(ti, "running"));
+  events_.publish(live_event_type::task_instance, ti_event(ti, "running"));
 }
 
 asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
@@ -594,7 +594,7 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
   if (!recorded) co_return;  // cleared or marked while it ran: that decision stands
   auto shown = *ti;
   shown.try_number = result.try_number;
-  events_.publish("task_instance", ti_event(shown, outcome.state));
+  events_.publish(live_event_type::task_instance, ti_event(shown, outcome.state));
   const auto label = ti->map_index >= 0 ? fmt::format("{}[{}]", ti->task_id, ti->map_index) : ti->task_id;
   if (outcome.state == "failed")
     console_.failure(fmt::format("{}.{} failed (try {} of {}): {}", ti->dag_id, label, result.try_number,
@@ -665,7 +665,7 @@ asio::awaitable<void> scheduler::check_schedules(std::set<std::string> dag_ids) 
       if (auto* r = std::get_if<schema::dag_run_record>(&created)) {
         pending_runs_.insert(r->id);
         ++st.active;
-        events_.publish("dag_run", {{"dag_id", r->dag_id}, {"run_id", r->run_id}, {"state", r->state}});
+        events_.publish(live_event_type::dag_run, {{"dag_id", r->dag_id}, {"run_id", r->run_id}, {"state", r->state}});
         console_.info(fmt::format("{}: scheduled run {}", r->dag_id, r->run_id));
       }
       last = next;

@@ -32,7 +32,7 @@
 #include "server/execution/execution_api.hpp"
 #include "server/http/server.hpp"
 #include "server/ide/ide.hpp"
-#include "server/ui/ui.hpp"
+#include "server/route_table.hpp"
 #include "server/version.hpp"
 #include "watcher/watcher.hpp"
 
@@ -197,17 +197,8 @@ int run_engine(const engine_options& options, console& out) {
 
   api::api_context api{*db, out, events, std::string(leoflow_version), layout.logs.string()};
   api.secrets = &secrets;
-  http::router routes;
-  api::add_monitor_routes(routes, api);
-  api::add_dag_routes(routes, api);
-  api::add_import_error_routes(routes, api);
-  api::add_run_routes(routes, api);
-  api::add_task_instance_routes(routes, api);
-  api::add_misc_routes(routes, api);
-  ui::add_ui_routes(routes, api);
   // The /ide editor's file API over the watched folders.
   ide::ide_service ide_files(options.dag_folders);
-  ide::add_ide_routes(routes, ide_files);
 
   // The login: with an admin in config.yaml every route needs a token;
   // without one Lite is no-auth and only ever bound to loopback.
@@ -218,7 +209,8 @@ int run_engine(const engine_options& options, console& out) {
     out.failure("cannot use the login settings", e.what());
     return 1;
   }
-  gate->add_routes(routes);
+  http::router routes;
+  add_main_routes(routes, api, ide_files, *gate);
   gate->allow_hosts(options.allowed_hosts);
   // Sign-outs end their token for good: the deny-list lives in the store.
   auth::token_revocations revocations;
@@ -391,21 +383,21 @@ int run_engine(const engine_options& options, console& out) {
     };
   watcher::watcher_listener heard;
   heard.dag_registered = [&events, &sched](const std::string& dag_id, int version, const std::string& fileloc) {
-    events.publish("dag_version", {{"dag_id", dag_id}, {"version_number", version}, {"fileloc", fileloc}});
+    events.publish(live_event_type::dag_version, {{"dag_id", dag_id}, {"version_number", version}, {"fileloc", fileloc}});
     sched.wake_dag(dag_id);
   };
   heard.dag_removed = [&events, &sched](const std::string& dag_id) {
-    events.publish("dag_removed", {{"dag_id", dag_id}});
+    events.publish(live_event_type::dag_removed, {{"dag_id", dag_id}});
     sched.dag_removed(dag_id);
   };
   heard.import_status = [&events](const std::string& fileloc, const std::string& error) {
-    events.publish("import_error", {{"filename", fileloc}, {"stack_trace", error}, {"cleared", error.empty()}});
+    events.publish(live_event_type::import_error, {{"filename", fileloc}, {"stack_trace", error}, {"cleared", error.empty()}});
   };
   watcher::watcher watch(io.get_executor(), *db, out, wopts, heard);
   api.reparse = [&watch](const std::string& fileloc) { watch.touch(fs::path(fileloc)); };
   ide_files.on_change([&watch](const fs::path& path) { watch.touch(path); });
   api.dag_deleted = [&events, &sched](const std::string& dag_id) {
-    events.publish("dag_removed", {{"dag_id", dag_id}});
+    events.publish(live_event_type::dag_removed, {{"dag_id", dag_id}});
     sched.dag_removed(dag_id);
   };
 

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     if (command == "setup") return leoflow::cli::setup_command(args, out);
     if (command == "compile") return leoflow::cli::compile_command(args, out);
     if (command == "db") return leoflow::cli::db_command(args, out);
+    if (command == "routes") return leoflow::cli::routes_command(args, out);
     if (command == "version" || command == "--version") return leoflow::cli::version_command(args, out);
   } catch (const std::exception& e) {
     out.failure(fmt::format("leoflow {}: unexpected error", command), e.what());

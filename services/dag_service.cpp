@@ -81,7 +81,7 @@ asio::awaitable<result<void>> dag_service::remove(std::string dag_id) {
 
 void dag_service::paused_changed(const std::string& dag_id, bool paused) {
   if (ctx_.scheduler && !paused) ctx_.scheduler->wake_dag(dag_id);
-  ctx_.events.publish("dag", {{"dag_id", dag_id}, {"is_paused", paused}});
+  ctx_.events.publish(live_event_type::dag, {{"dag_id", dag_id}, {"is_paused", paused}});
 }
 
 }  // namespace leoflow::services

@@ -22,7 +22,7 @@ namespace {
 
 void publish_run(event_bus& events, const std::string& dag_id, const std::string& run_id,
                  const std::string& state) {
-  events.publish("dag_run", {{"dag_id", dag_id}, {"run_id", run_id}, {"state", state}});
+  events.publish(live_event_type::dag_run, {{"dag_id", dag_id}, {"run_id", run_id}, {"state", state}});
 }
 
 }  // namespace

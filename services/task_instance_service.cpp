@@ -58,7 +58,7 @@ asio::awaitable<result<instances_with_versions>> task_instance_service::patch(st
     ctx_.scheduler->wake_run(done->run_pk);
   }
   for (const auto& t : done->after.task_instances)
-    ctx_.events.publish("task_instance", {{"dag_id", dag_id}, {"run_id", run_id}, {"task_id", t.task_id},
+    ctx_.events.publish(live_event_type::task_instance, {{"dag_id", dag_id}, {"run_id", run_id}, {"task_id", t.task_id},
                                           {"map_index", t.map_index}, {"state", json::nullable(t.state)},
                                           {"try_number", t.try_number}});
   co_return std::move(done->after);

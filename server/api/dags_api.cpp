@@ -93,7 +93,17 @@ asio::awaitable<dag_with_spec> load_dag_with_spec(api_context& ctx, const std::s
 }  // namespace
 
 void add_dag_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dags", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"),
+                                 http::param::text("dag_display_name_pattern"),
+                                 http::param::of("tags", http::param_type::text_list),
+                                 http::param::of("tags_match_mode", http::param_type::choice),
+                                 http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"),
+                                 http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"),
+                                 http::param::text("bundle_name"),
+                                 http::param::of("last_dag_run_state", http::param_type::choice),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -108,7 +118,15 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("dags", listed.items, listed.total_entries, dag_response));
   });
 
-  r.add("PATCH", "/api/v2/dags", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"),
+                                 http::param::text("dag_display_name_pattern"),
+                                 http::param::of("tags", http::param_type::text_list),
+                                 http::param::of("tags_match_mode", http::param_type::choice),
+                                 http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"),
+                                 http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"),
+                                 http::param::text("bundle_name")), .body = "DAGPatchBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -130,7 +148,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("dags", changed.items, changed.total_entries, dag_response));
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     auto find = [dag_id](soci::session& s) { return schema::find_dag(s, dag_id); };
     auto dag = co_await ctx.db.read(std::move(find));
@@ -138,7 +156,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_response(*dag));
   });
 
-  r.add("PATCH", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags/{dag_id}",
+        {.query = http::query_of(http::param::update_mask()), .body = "DAGPatchBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     std::optional<response> problem;
     auto body = http::json_body(req, problem);
@@ -168,14 +188,14 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_response(*dag));
   });
 
-  r.add("DELETE", "/api/v2/dags/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("DELETE", "/api/v2/dags/{dag_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     services::dag_service dags(services_of(ctx));
     auto removed = co_await dags.remove(req.param("dag_id"));
     if (!removed) co_return http::error_response(removed.error());
     co_return http::json(bj::object{});
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/details", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/details", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     auto loaded = co_await load_dag_with_spec(ctx, dag_id);
     if (!loaded.dag) co_return not_found_dag(dag_id);
@@ -196,7 +216,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return std::make_pair(std::move(*spec), std::move(list));
   };
 
-  r.add("GET", "/api/v2/dags/{dag_id}/tasks", [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/tasks",
+        {.query = http::query_of(http::param::order_by())},
+        [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     auto order = q.string("order_by").value_or("task_id");
     const bool desc = !order.empty() && order[0] == '-';
@@ -225,7 +247,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("tasks", std::move(out)));
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/tasks/{task_id}",
+  r.add("GET", "/api/v2/dags/{dag_id}/tasks/{task_id}", {},
         [&ctx, tasks_of](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto task_id = req.param("task_id");
@@ -241,7 +263,10 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           co_return http::error(404, fmt::format("Task with id {} not found", task_id));
         });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions",
+        {.query = http::query_of(http::param::paging(), http::param::integer("version_number"),
+                                 http::param::text("bundle_name"), http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     const auto limit = q.limit();
@@ -274,7 +299,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("dag_versions", versions, total, dag_version_response));
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions/{version_number}",
+  r.add("GET", "/api/v2/dags/{dag_id}/dagVersions/{version_number}", {},
         [&ctx](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto& text = req.param("version_number");
@@ -295,7 +320,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
           co_return http::json(dag_version_response(*v));
         });
 
-  r.add("GET", "/api/v2/dagSources/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagSources/{dag_id}",
+        {.query = http::query_of(http::param::integer("version_number"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     auto version_number = q.optional_integer("version_number");
@@ -321,7 +348,9 @@ void add_dag_routes(http::router& r, api_context& ctx) {
                                     {"dag_display_name", dag_id}});
   });
 
-  r.add("GET", "/api/v2/dagTags", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagTags",
+        {.query = http::query_of(http::param::paging(), http::param::text("tag_name_pattern"), http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -338,7 +367,10 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("tags", tags, total, [](const std::string& t) { return bj::value(t); }));
   });
 
-  r.add("GET", "/api/v2/dagWarnings", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagWarnings",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id"), http::param::text("warning_type"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -362,7 +394,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("dag_warnings", warnings, total, warning));
   });
 
-  r.add("PUT", "/api/v2/parseDagFile/{file_token}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PUT", "/api/v2/parseDagFile/{file_token}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto token = req.param("file_token");
     auto find = [token](soci::session& s) -> std::optional<std::string> {
       for (const auto& d : schema::list_dag_projects(s))

@@ -18,7 +18,9 @@ using http::request;
 using http::response;
 
 void add_import_error_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/importErrors", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/importErrors",
+        {.query = http::query_of(http::param::paging(), http::param::text("filename_pattern"), http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -48,7 +50,7 @@ void add_import_error_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("import_errors", std::move(items), total));
   });
 
-  r.add("GET", "/api/v2/importErrors/{import_error_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/importErrors/{import_error_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto& text = req.param("import_error_id");
     long long id = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);

@@ -68,7 +68,9 @@ bool valid_key(const std::string& key) {
 }  // namespace
 
 void add_misc_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dagStats", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dagStats",
+        {.query = http::query_of(http::param::of("dag_ids", http::param_type::text_list))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     auto ids = q.list("dag_ids");
     if (auto p = q.problem()) co_return *p;
@@ -89,7 +91,14 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("dags", std::move(dags), n));
   });
 
-  r.add("GET", "/api/v2/eventLogs", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/eventLogs",
+        {.query = http::query_of(http::param::paging(), http::param::text("dag_id"), http::param::text("task_id"),
+                                 http::param::text("run_id"), http::param::text("owner"), http::param::text("event"),
+                                 http::param::of("included_events", http::param_type::text_list),
+                                 http::param::of("excluded_events", http::param_type::text_list),
+                                 http::param::datetime("before"), http::param::datetime("after"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -124,7 +133,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("event_logs", std::move(items), total));
   });
 
-  r.add("GET", "/api/v2/eventLogs/{event_log_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/eventLogs/{event_log_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto& text = req.param("event_log_id");
     long long id = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
@@ -139,7 +148,10 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::json(event_log_response(*e));
   });
 
-  r.add("GET", "/api/v2/variables", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/variables",
+        {.query = http::query_of(http::param::paging(), http::param::text("variable_key_pattern"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -165,7 +177,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("variables", std::move(items), total));
   });
 
-  r.add("GET", "/api/v2/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/variables/{variable_key}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto key = req.param("variable_key");
     auto find = [key](soci::session& s) { return schema::find_variable(s, key); };
     auto v = co_await ctx.db.read(std::move(find));
@@ -215,12 +227,14 @@ void add_misc_routes(http::router& r, api_context& ctx) {
                        : http::error(404, not_found_text("Variable", {{"key", *key}}));
     co_return http::json(create ? 201 : 200, variable_response(*stored));
   };
-  r.add("POST", "/api/v2/variables",
+  r.add("POST", "/api/v2/variables", {.body = "VariableBody"},
         [write_variable](request& req) -> asio::awaitable<response> { co_return co_await write_variable(req, std::nullopt); });
-  r.add("PATCH", "/api/v2/variables/{variable_key}", [write_variable](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/variables/{variable_key}",
+        {.body = "VariableBody"},
+        [write_variable](request& req) -> asio::awaitable<response> {
     co_return co_await write_variable(req, req.param("variable_key"));
   });
-  r.add("DELETE", "/api/v2/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("DELETE", "/api/v2/variables/{variable_key}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto key = req.param("variable_key");
     auto remove = [key](soci::session& s) { return schema::delete_variable(s, key); };
     if (!co_await ctx.db.write(std::move(remove)))
@@ -229,7 +243,10 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::no_content();
   });
 
-  r.add("GET", "/api/v2/connections", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/connections",
+        {.query = http::query_of(http::param::paging(), http::param::text("connection_id_pattern"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -254,7 +271,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("connections", std::move(items), total));
   });
 
-  r.add("GET", "/api/v2/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/connections/{connection_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto id = req.param("connection_id");
     auto find = [id](soci::session& s) { return schema::find_connection(s, id); };
     auto c = co_await ctx.db.read(std::move(find));
@@ -290,12 +307,14 @@ void add_misc_routes(http::router& r, api_context& ctx) {
                        : http::error(404, not_found_text("Connection", {{"connection_id", c->conn_id}}));
     co_return http::json(create ? 201 : 200, connection_response(*stored));
   };
-  r.add("POST", "/api/v2/connections",
+  r.add("POST", "/api/v2/connections", {.body = "ConnectionBody"},
         [write_connection](request& req) -> asio::awaitable<response> { co_return co_await write_connection(req, std::nullopt); });
-  r.add("PATCH", "/api/v2/connections/{connection_id}", [write_connection](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/connections/{connection_id}",
+        {.body = "ConnectionBody"},
+        [write_connection](request& req) -> asio::awaitable<response> {
     co_return co_await write_connection(req, req.param("connection_id"));
   });
-  r.add("DELETE", "/api/v2/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("DELETE", "/api/v2/connections/{connection_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto id = req.param("connection_id");
     auto remove = [id](soci::session& s) { return schema::delete_connection(s, id); };
     if (!co_await ctx.db.write(std::move(remove)))
@@ -323,7 +342,9 @@ void add_misc_routes(http::router& r, api_context& ctx) {
                          {"open_slots", slots - occupied}, {"deferred_slots", 0},
                          {"team_name", nullptr}};
   };
-  r.add("GET", "/api/v2/pools", [default_pool](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/pools",
+        {.query = http::query_of(http::param::paging())},
+        [default_pool](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
     const auto offset = q.offset();
@@ -333,7 +354,7 @@ void add_misc_routes(http::router& r, api_context& ctx) {
     if (offset == 0 && limit > 0) pools.push_back(std::move(pool));
     co_return http::json(list_response("pools", std::move(pools), 1));
   });
-  r.add("GET", "/api/v2/pools/{pool_name}", [default_pool](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/pools/{pool_name}", {}, [default_pool](request& req) -> asio::awaitable<response> {
     const auto name = req.param("pool_name");
     if (name != "default_pool")
       co_return http::error(404, not_found_text("Pool", {{"name", name}}) + " (Leoflow Lite has only default_pool)");

@@ -48,7 +48,14 @@ void add_bounds(http::query_params& q, std::string_view name, const std::string&
 }  // namespace
 
 void add_run_routes(http::router& r, api_context& ctx) {
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns",
+        {.query = http::query_of(http::param::paging(), http::param::of("state", http::param_type::choice_list),
+                                 http::param::of("run_type", http::param_type::text_list),
+                                 http::param::text("run_id_pattern"), http::param::range("run_after"),
+                                 http::param::range("logical_date"), http::param::range("start_date"),
+                                 http::param::range("end_date"), http::param::range("updated_at"),
+                                 http::param::order_by())},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     const auto limit = q.limit();
@@ -85,7 +92,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("dag_runs", runs, total, dag_run_response));
   });
 
-  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns",
+        {.body = "TriggerDAGRunPostBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     std::optional<response> problem;
     auto body = http::json_body(req, problem);
@@ -122,7 +131,7 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_run_response(*created));
   });
 
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     auto find = [dag_id, run_id](soci::session& s) { return schema::find_run(s, dag_id, run_id); };
@@ -131,7 +140,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_run_response(*run));
   });
 
-  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
+        {.query = http::query_of(http::param::update_mask()), .body = "DAGRunPatchBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     std::optional<response> problem;
@@ -161,14 +172,16 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_run_response(*patched));
   });
 
-  r.add("DELETE", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("DELETE", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", {}, [&ctx](request& req) -> asio::awaitable<response> {
     services::run_service runs(services_of(ctx));
     auto removed = co_await runs.remove(req.param("dag_id"), req.param("dag_run_id"));
     if (!removed) co_return http::error_response(removed.error());
     co_return http::no_content();
   });
 
-  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear",
+        {.body = "DAGRunClearBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     std::optional<response> problem;
@@ -189,7 +202,9 @@ void add_run_routes(http::router& r, api_context& ctx) {
     co_return http::json(dag_run_response(*cleared->run));
   });
 
-  r.add("POST", "/api/v2/dags/{dag_id}/clearTaskInstances", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/api/v2/dags/{dag_id}/clearTaskInstances",
+        {.body = "ClearTaskInstancesBody"},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     std::optional<response> problem;
     auto body = http::json_body(req, problem);

@@ -78,6 +78,13 @@ asio::awaitable<one_ti> load_ti(api_context& ctx, std::string dag_id, std::strin
 
 void add_task_instance_routes(http::router& r, api_context& ctx) {
   r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+        {.query = http::query_of(http::param::paging(), http::param::text("task_id"),
+                                 http::param::of("state", http::param_type::text_list),
+                                 http::param::text("task_display_name_pattern"), http::param::range("start_date"),
+                                 http::param::range("end_date"), http::param::range("updated_at"),
+                                 http::param::range("run_after"), http::param::range("logical_date"),
+                                 http::param::of("map_index", http::param_type::integer_list),
+                                 http::param::range("duration", http::param_type::number), http::param::order_by())},
         [&ctx](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto run_id = req.param("dag_run_id");
@@ -153,9 +160,9 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     }
     co_return http::json(task_instance_response(*found.ti, found.version));
   };
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}", {},
         [get_ti](request& req) -> asio::awaitable<response> { co_return co_await get_ti(req, -1); });
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}", {},
         [get_ti](request& req) -> asio::awaitable<response> {
           std::optional<response> problem;
           auto map_index = int_param(req, "map_index", problem);
@@ -164,6 +171,7 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
         });
 
   r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
+        {.query = http::query_of(http::param::paging())},
         [&ctx](request& req) -> asio::awaitable<response> {
           const auto dag_id = req.param("dag_id");
           const auto run_id = req.param("dag_run_id");
@@ -226,8 +234,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
         list_response("task_instances", task_instances_with_versions(patched->task_instances, patched->versions)));
   };
   r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+        {.query = http::query_of(http::param::integer("map_index")), .body = "PatchTaskInstanceBody"},
         [patch_ti](request& req) -> asio::awaitable<response> { co_return co_await patch_ti(req, std::nullopt); });
   r.add("PATCH", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
+        {.body = "PatchTaskInstanceBody"},
         [patch_ti](request& req) -> asio::awaitable<response> {
           std::optional<response> problem;
           auto map_index = int_param(req, "map_index", problem);
@@ -265,13 +275,17 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("task_instances", task_instances_with_versions(*list, versions, true)));
   };
   const std::string ti_path = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}";
-  r.add("GET", ti_path + "/tries", [tries](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/tries",
+        {.query = http::query_of(http::param::integer("map_index"))},
+        [tries](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const int map_index = static_cast<int>(q.integer("map_index", -1, -1));
     if (auto p = q.problem()) co_return *p;
     co_return co_await tries(req, map_index, std::nullopt);
   });
-  r.add("GET", ti_path + "/tries/{task_try_number}", [tries](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/tries/{task_try_number}",
+        {.query = http::query_of(http::param::integer("map_index"))},
+        [tries](request& req) -> asio::awaitable<response> {
     std::optional<response> problem;
     auto n = int_param(req, "task_try_number", problem);
     if (!n) co_return *problem;
@@ -280,13 +294,13 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     if (auto p = q.problem()) co_return *p;
     co_return co_await tries(req, map_index, n);
   });
-  r.add("GET", ti_path + "/{map_index}/tries", [tries](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/{map_index}/tries", {}, [tries](request& req) -> asio::awaitable<response> {
     std::optional<response> problem;
     auto m = int_param(req, "map_index", problem);
     if (!m) co_return *problem;
     co_return co_await tries(req, *m, std::nullopt);
   });
-  r.add("GET", ti_path + "/{map_index}/tries/{task_try_number}", [tries](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/{map_index}/tries/{task_try_number}", {}, [tries](request& req) -> asio::awaitable<response> {
     std::optional<response> problem;
     auto m = int_param(req, "map_index", problem);
     if (!m) co_return *problem;
@@ -295,7 +309,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     co_return co_await tries(req, *m, n);
   });
 
-  r.add("GET", ti_path + "/logs/{try_number}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/logs/{try_number}",
+        {.query = http::query_of(http::param::integer("map_index"), http::param::boolean("full_content"),
+                                 http::param::integer("token"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");
@@ -347,7 +364,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
                                     {"continuation_token", std::to_string(page.next_offset)}});
   });
 
-  r.add("GET", ti_path + "/xcomEntries", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/xcomEntries",
+        {.query = http::query_of(http::param::paging(), http::param::text("xcom_key"),
+                                 http::param::integer("map_index"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");
@@ -376,7 +396,10 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     co_return http::json(list_response("xcom_entries", xs, total, entry));
   });
 
-  r.add("GET", ti_path + "/xcomEntries/{xcom_key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", ti_path + "/xcomEntries/{xcom_key}",
+        {.query = http::query_of(http::param::integer("map_index"), http::param::boolean("stringify"),
+                                 http::param::boolean("deserialize"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");
@@ -451,11 +474,13 @@ void add_task_instance_routes(http::router& r, api_context& ctx) {
     answer["value"] = body->at("value");
     co_return http::json(create ? 201 : 200, answer);
   };
-  r.add("POST", ti_path + "/xcomEntries",
+  r.add("POST", ti_path + "/xcomEntries", {.body = "XComCreateBody"},
         [write_xcom](request& req) -> asio::awaitable<response> { co_return co_await write_xcom(req, true); });
-  r.add("PATCH", ti_path + "/xcomEntries/{xcom_key}",
+  r.add("PATCH", ti_path + "/xcomEntries/{xcom_key}", {.body = "XComUpdateBody"},
         [write_xcom](request& req) -> asio::awaitable<response> { co_return co_await write_xcom(req, false); });
-  r.add("DELETE", ti_path + "/xcomEntries/{xcom_key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("DELETE", ti_path + "/xcomEntries/{xcom_key}",
+        {.query = http::query_of(http::param::integer("map_index"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     const auto run_id = req.param("dag_run_id");
     const auto task_id = req.param("task_id");

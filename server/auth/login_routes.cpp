@@ -177,30 +177,36 @@ asio::awaitable<response> gate::login(request& req, bool browser) {
 }
 
 void gate::add_routes(http::router& r) {
-  r.add("POST", "/auth/token", [this](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/auth/token",
+        {.body = "LoginBody", .auth = http::access::open},
+        [this](request& req) -> asio::awaitable<response> {
     auto signing_in = login(req, false);
     co_return co_await std::move(signing_in);
   });
-  r.add("POST", "/auth/login", [this](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/auth/login",
+        {.body = "LoginBody", .auth = http::access::open},
+        [this](request& req) -> asio::awaitable<response> {
     auto signing_in = login(req, true);
     co_return co_await std::move(signing_in);
   });
-  r.add("GET", "/auth/login", [this](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/auth/login",
+        {.query = http::query_of(http::param::text("next")), .auth = http::access::open},
+        [this](request& req) -> asio::awaitable<response> {
     const std::string next = safe_next(query_value(req, "next"));
     if (!enabled()) co_return redirect(303, next);
     std::string problem;
     if (authenticate(req, problem)) co_return redirect(303, next);
     co_return login_page(200, next, "");
   });
-  r.add("POST", "/auth/logout", [this](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/auth/logout", {.auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
     const auto* type = req.header("Content-Type");
     const bool form = type && type->rfind("application/x-www-form-urlencoded", 0) == 0;
     co_return logout(req, !form);
   });
-  r.add("GET", "/auth/logout", [this](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/auth/logout", {.auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
     co_return logout(req, false);
   });
-  r.add("GET", "/auth/me", [this](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/auth/me", {.auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
     if (!enabled())
       co_return http::json(bj::object{{"auth_enabled", false}, {"username", nullptr}, {"role", "admin"}});
     std::string problem;
@@ -220,10 +226,12 @@ void gate::add_routes(http::router& r) {
     co_return res;
   });
   // Airflow's own entry points send the browser to our pages.
-  r.add("GET", "/api/v2/auth/login", [](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/auth/login",
+        {.query = http::query_of(http::param::text("next")), .auth = http::access::open},
+        [](request& req) -> asio::awaitable<response> {
     co_return redirect(307, "/auth/login?next=" + detail::url_encode(safe_next(query_value(req, "next"))));
   });
-  r.add("GET", "/api/v2/auth/logout", [this](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/api/v2/auth/logout", {.auth = http::access::open}, [this](request& req) -> asio::awaitable<response> {
     auto res = logout(req, false);
     res.status = 307;
     co_return res;

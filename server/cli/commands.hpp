@@ -15,6 +15,8 @@ int version_command(const std::vector<std::string>& args, console& out);
 int setup_command(const std::vector<std::string>& args, console& out);
 int compile_command(const std::vector<std::string>& args, console& out);
 int db_command(const std::vector<std::string>& args, console& out);
+// The endpoint table as JSON (docs/contracts.md).
+int routes_command(const std::vector<std::string>& args, console& out);
 
 // Subcommands of `leoflow lite`.
 int forget_command(const std::vector<std::string>& args, console& out);

@@ -216,6 +216,7 @@ Commands:
   setup            create the admin login and the workspace (config.yaml)
   compile DIR...   parse DAG projects as Lite does; exit 1 on any error (CI)
   db check|migrate the store's reachability and schema version; migrations
+  routes --json    print the endpoint table (routes, parameters, bodies, auth)
   version          print the version
 
 Run `leoflow COMMAND --help` for a command's options.

@@ -86,12 +86,14 @@ bj::value connection_json(const schema::connection_record& c) {
 }  // namespace
 
 void add_execution_routes(http::router& r, execution_context& ctx) {
-  r.add("GET", "/execution/health", [](request&) -> asio::awaitable<response> {
+  r.add("GET", "/execution/health", {.auth = http::access::open}, [](request&) -> asio::awaitable<response> {
     co_return http::json(bj::object{{"status", "healthy"}});
   });
 
   // The try starts: its task context (connections, variables, upstream XComs).
-  r.add("PATCH", "/execution/task-instances/{task_instance_id}/run", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PATCH", "/execution/task-instances/{task_instance_id}/run",
+        {.auth = http::access::try_token},
+        [&ctx](request& req) -> asio::awaitable<response> {
     auto c = co_await authenticate(req, ctx);
     if (c.refusal) co_return *c.refusal;
     if (auto no = own_instance(req, *c.live)) co_return *no;
@@ -105,7 +107,7 @@ void add_execution_routes(http::router& r, execution_context& ctx) {
     co_return out;
   });
 
-  r.add("PUT", "/execution/task-instances/{task_instance_id}/heartbeat",
+  r.add("PUT", "/execution/task-instances/{task_instance_id}/heartbeat", {.auth = http::access::try_token},
         [&ctx](request& req) -> asio::awaitable<response> {
           auto c = co_await authenticate(req, ctx);
           if (c.refusal) co_return *c.refusal;
@@ -117,6 +119,7 @@ void add_execution_routes(http::router& r, execution_context& ctx) {
 
   // The try ended: the runtime's result document (state, XComs, skips...).
   r.add("PATCH", "/execution/task-instances/{task_instance_id}/state",
+        {.body = "TIResultDocument", .auth = http::access::try_token},
         [&ctx](request& req) -> asio::awaitable<response> {
           auto c = co_await authenticate(req, ctx);
           if (c.refusal) co_return *c.refusal;
@@ -133,7 +136,9 @@ void add_execution_routes(http::router& r, execution_context& ctx) {
         });
 
   // XComs of the caller's run.
-  r.add("GET", "/execution/xcoms/{dag_id}/{run_id}/{task_id}/{key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/execution/xcoms/{dag_id}/{run_id}/{task_id}/{key}",
+        {.query = http::query_of(http::param::integer("map_index")), .auth = http::access::try_token},
+        [&ctx](request& req) -> asio::awaitable<response> {
     auto c = co_await authenticate(req, ctx);
     if (c.refusal) co_return *c.refusal;
     if (req.param("dag_id") != c.live->dag_id || req.param("run_id") != c.live->run_id)
@@ -154,7 +159,10 @@ void add_execution_routes(http::router& r, execution_context& ctx) {
     co_return http::json(bj::object{{"key", key}, {"value", value ? *value : bj::value(nullptr)}});
   });
 
-  r.add("POST", "/execution/xcoms/{dag_id}/{run_id}/{task_id}/{key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("POST", "/execution/xcoms/{dag_id}/{run_id}/{task_id}/{key}",
+        {.query = http::query_of(http::param::integer("map_index")),
+         .body = "XComValue", .auth = http::access::try_token},
+        [&ctx](request& req) -> asio::awaitable<response> {
     auto c = co_await authenticate(req, ctx);
     if (c.refusal) co_return *c.refusal;
     const int map_index = map_index_of(req, c.live->map_index);
@@ -175,7 +183,9 @@ void add_execution_routes(http::router& r, execution_context& ctx) {
     co_return http::json(201, bj::object{{"key", key}});
   });
 
-  r.add("GET", "/execution/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/execution/variables/{variable_key}",
+        {.auth = http::access::try_token},
+        [&ctx](request& req) -> asio::awaitable<response> {
     auto c = co_await authenticate(req, ctx);
     if (c.refusal) co_return *c.refusal;
     const std::string key = req.param("variable_key");
@@ -185,7 +195,9 @@ void add_execution_routes(http::router& r, execution_context& ctx) {
     co_return http::json(bj::object{{"key", key}, {"value", json::nullable(v->value)}});
   });
 
-  r.add("PUT", "/execution/variables/{variable_key}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("PUT", "/execution/variables/{variable_key}",
+        {.body = "VariablePostBody", .auth = http::access::try_token},
+        [&ctx](request& req) -> asio::awaitable<response> {
     auto c = co_await authenticate(req, ctx);
     if (c.refusal) co_return *c.refusal;
     auto body = json::try_parse(req.body);
@@ -199,7 +211,9 @@ void add_execution_routes(http::router& r, execution_context& ctx) {
     co_return http::json(201, bj::object{{"key", key}});
   });
 
-  r.add("GET", "/execution/connections/{connection_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/execution/connections/{connection_id}",
+        {.auth = http::access::try_token},
+        [&ctx](request& req) -> asio::awaitable<response> {
     auto c = co_await authenticate(req, ctx);
     if (c.refusal) co_return *c.refusal;
     const std::string id = req.param("connection_id");

@@ -21,9 +21,59 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
-void router::add(std::string method, std::string pattern, handler h) {
+std::string_view to_string(access a) {
+  switch (a) {
+    case access::open: return "open";
+    case access::login: return "login";
+    case access::try_token: return "try_token";
+  }
+  return "login";
+}
+
+std::string_view to_string(param_type t) {
+  switch (t) {
+    case param_type::text: return "text";
+    case param_type::text_list: return "text_list";
+    case param_type::integer: return "integer";
+    case param_type::integer_list: return "integer_list";
+    case param_type::number: return "number";
+    case param_type::boolean: return "boolean";
+    case param_type::datetime: return "datetime";
+    case param_type::choice: return "choice";
+    case param_type::choice_list: return "choice_list";
+    case param_type::order_by: return "order_by";
+    case param_type::update_mask: return "update_mask";
+    case param_type::limit: return "limit";
+    case param_type::offset: return "offset";
+    case param_type::count: return "count";
+    case param_type::root: return "root";
+    case param_type::file_path: return "file_path";
+  }
+  return "text";
+}
+
+namespace param {
+
+query_list paging() { return {of("limit", param_type::limit), of("offset", param_type::offset)}; }
+
+query_list range(std::string_view name, param_type type) {
+  query_list out;
+  for (std::string_view bound : {"_gte", "_gt", "_lte", "_lt"}) out.push_back(of(std::string(name) + std::string(bound), type));
+  return out;
+}
+
+}  // namespace param
+
+void router::add(std::string method, std::string pattern, route_doc doc, handler h) {
   auto segments = split_path(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(h)});
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(doc), std::move(h)});
+}
+
+std::vector<route_entry> router::table() const {
+  std::vector<route_entry> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.push_back({r.method, r.pattern, r.doc});
+  return out;
 }
 
 router::match_result router::match(request& req) const {

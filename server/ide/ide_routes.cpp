@@ -318,15 +318,34 @@ asio::awaitable<response> delete_entry(ide_service& ide, request& req, bool fold
 }  // namespace
 
 void add_ide_routes(http::router& r, ide_service& ide) {
-  r.add("GET", "/api/v2/ide/roots", [&ide](request& req) { return list_roots(ide, req); });
-  r.add("GET", "/api/v2/ide/tree", [&ide](request& req) { return list_folder(ide, req); });
-  r.add("GET", "/api/v2/ide/file", [&ide](request& req) { return read_file(ide, req); });
-  r.add("PUT", "/api/v2/ide/file", [&ide](request& req) { return save_file(ide, req); });
-  r.add("POST", "/api/v2/ide/file", [&ide](request& req) { return create_file(ide, req); });
-  r.add("DELETE", "/api/v2/ide/file", [&ide](request& req) { return delete_entry(ide, req, false); });
-  r.add("POST", "/api/v2/ide/folder", [&ide](request& req) { return create_folder(ide, req); });
-  r.add("DELETE", "/api/v2/ide/folder", [&ide](request& req) { return delete_entry(ide, req, true); });
-  r.add("POST", "/api/v2/ide/rename", [&ide](request& req) { return rename_entry(ide, req); });
+  r.add("GET", "/api/v2/ide/roots", {}, [&ide](request& req) { return list_roots(ide, req); });
+  r.add("GET", "/api/v2/ide/tree",
+        {.query = http::query_of(http::param::of("root", http::param_type::root, true),
+                                 http::param::of("path", http::param_type::file_path))},
+        [&ide](request& req) { return list_folder(ide, req); });
+  r.add("GET", "/api/v2/ide/file",
+        {.query = http::query_of(http::param::of("root", http::param_type::root, true),
+                                 http::param::of("path", http::param_type::file_path, true))},
+        [&ide](request& req) { return read_file(ide, req); });
+  r.add("PUT", "/api/v2/ide/file", {.body = "IdeFileSaveBody"}, [&ide](request& req) { return save_file(ide, req); });
+  r.add("POST", "/api/v2/ide/file",
+        {.body = "IdeFileCreateBody"},
+        [&ide](request& req) { return create_file(ide, req); });
+  r.add("DELETE", "/api/v2/ide/file",
+        {.query = http::query_of(http::param::of("root", http::param_type::root, true),
+                                 http::param::of("path", http::param_type::file_path, true))},
+        [&ide](request& req) { return delete_entry(ide, req, false); });
+  r.add("POST", "/api/v2/ide/folder",
+        {.body = "IdeFolderCreateBody"},
+        [&ide](request& req) { return create_folder(ide, req); });
+  r.add("DELETE", "/api/v2/ide/folder",
+        {.query = http::query_of(http::param::of("root", http::param_type::root, true),
+                                 http::param::of("path", http::param_type::file_path, true),
+                                 http::param::boolean("recursive"))},
+        [&ide](request& req) { return delete_entry(ide, req, true); });
+  r.add("POST", "/api/v2/ide/rename",
+        {.body = "IdeRenameBody"},
+        [&ide](request& req) { return rename_entry(ide, req); });
 }
 
 }  // namespace leoflow::ide

@@ -73,7 +73,7 @@ asio::awaitable<void> stream_events(event_bus& bus, http::body_writer& out,
       // Every subscriber sees every id, so once the queue overflowed a gap
       // in the ids says what this client missed.
       if (subscription->lost_events() && last_id != 0 && e.id > last_id + 1)
-        chunk += "event: resync\ndata: {}\n\n";
+        chunk += fmt::format("event: {}\ndata: {{}}\n\n", to_string(live_event_type::resync));
       last_id = std::max(last_id, e.id);
       chunk += format_sse(e);
     }
@@ -84,7 +84,7 @@ asio::awaitable<void> stream_events(event_bus& bus, http::body_writer& out,
 
 void add_event_routes(http::router& r, api::api_context& ctx) {
   auto slots = std::make_shared<stream_slots>(streams_per_user);
-  r.add("GET", "/ui/events", [&ctx, slots](http::request& req) -> asio::awaitable<http::response> {
+  r.add("GET", "/ui/events", {}, [&ctx, slots](http::request& req) -> asio::awaitable<http::response> {
     // The gate names the signed-in user; with no login, the client address.
     const auto* user = req.header("X-Leoflow-User");
     auto slot = slots->take(user ? "user:" + *user : "address:" + req.remote_address);

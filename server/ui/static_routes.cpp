@@ -64,13 +64,13 @@ void add_static_routes(http::router& r) {
   };
 
   for (const char* method : {"GET", "HEAD"}) {
-    r.add(method, "/", page);
-    r.add(method, "/{page}", root_file);
-    r.add(method, "/assets/{file}", asset_file);
+    r.add(method, "/", {}, page);
+    r.add(method, "/{page}", {}, root_file);
+    r.add(method, "/assets/{file}", {}, asset_file);
     std::string pattern = "/dags";
     for (int depth = 1; depth <= max_dag_page_depth; ++depth) {
       pattern += fmt::format("/{{p{}}}", depth);
-      r.add(method, pattern, page);
+      r.add(method, pattern, {}, page);
     }
   }
 }

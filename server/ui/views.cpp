@@ -202,7 +202,9 @@ bj::object recent_runs(soci::session& s, const std::vector<std::string>& dag_ids
 }  // namespace
 
 void add_view_routes(http::router& r, api::api_context& ctx) {
-  r.add("GET", "/ui/dashboard", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/ui/dashboard",
+        {.query = http::query_of(http::param::datetime("since"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     auto since = q.datetime("since");
     if (auto p = q.problem()) co_return *p;
@@ -212,7 +214,9 @@ void add_view_routes(http::router& r, api::api_context& ctx) {
     co_return http::json(dashboard(counts, from));
   });
 
-  r.add("GET", "/ui/grid/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/ui/grid/{dag_id}",
+        {.query = http::query_of(http::param::of("limit", http::param_type::count))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     const auto limit = std::min(q.integer("limit", 25, 1), 365LL);
@@ -225,7 +229,9 @@ void add_view_routes(http::router& r, api::api_context& ctx) {
                                     {"task_instances", std::move(result.task_instances)}});
   });
 
-  r.add("GET", "/ui/structure/{dag_id}", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/ui/structure/{dag_id}",
+        {.query = http::query_of(http::param::integer("version_number"))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     const auto dag_id = req.param("dag_id");
     http::query_params q(req);
     auto version_number = q.optional_integer("version_number", 1);
@@ -240,7 +246,10 @@ void add_view_routes(http::router& r, api::api_context& ctx) {
     co_return http::json(structure(spec->as_object(), *version));
   });
 
-  r.add("GET", "/ui/recent_runs", [&ctx](request& req) -> asio::awaitable<response> {
+  r.add("GET", "/ui/recent_runs",
+        {.query = http::query_of(http::param::of("dag_ids", http::param_type::text_list),
+                                 http::param::of("limit", http::param_type::count))},
+        [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     auto dag_ids = split_ids(q.list("dag_ids"));
     const auto limit = std::min(q.integer("limit", 1, 1), 25LL);

@@ -89,6 +89,27 @@ describe("the UI in Chromium", () => {
     assert.equal((await lite.fetchJson("/api/v2/dags/e2e_groups")).body.is_paused, false);
   });
 
+  test("a pause from a script shows on the open DAG list through the live stream", async () => {
+    const pause = (is_paused) =>
+      lite.fetchJson("/api/v2/dags/e2e_hello", {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ is_paused }),
+      });
+    await page.goto(lite.url("/dags"));
+    await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor();
+    await page.getByRole("switch", { name: "Pause e2e_hello" }).waitFor();
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    // The page does not poll while the stream is up: only the "dag" event can refresh it.
+    assert.equal((await pause(true)).status, 200);
+    await page.getByRole("switch", { name: "Unpause e2e_hello" }).waitFor({ timeout: 10_000 });
+    assert.equal((await pause(false)).status, 200);
+    await page.getByRole("switch", { name: "Pause e2e_hello" }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
+  });
+
   test("the DAG page shows the grid with groups, the graph, code, details and versions", async () => {
     await page.getByRole("link", { name: "e2e_groups" }).click();
     await page.getByTestId("dag-title").filter({ hasText: "e2e_groups" }).waitFor();

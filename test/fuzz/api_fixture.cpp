@@ -8,7 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "server/ui/ui.hpp"
+#include "server/route_table.hpp"
 #include "watcher/spec_reader.hpp"
 
 namespace leoflow::fuzz {
@@ -46,17 +46,9 @@ api_fixture::api_fixture()
 
   api_ = std::make_unique<api::api_context>(
       api::api_context{*db_, out_, events_, "fuzz", (dir_ / "logs").string()});
-  api::add_monitor_routes(routes_, *api_);
-  api::add_dag_routes(routes_, *api_);
-  api::add_import_error_routes(routes_, *api_);
-  api::add_run_routes(routes_, *api_);
-  api::add_task_instance_routes(routes_, *api_);
-  api::add_misc_routes(routes_, *api_);
-  ui::add_ui_routes(routes_, *api_);
   ide_ = std::make_unique<ide::ide_service>(std::vector<fs::path>{dir_ / "dags"});
-  ide::add_ide_routes(routes_, *ide_);
   gate_ = std::make_unique<auth::gate>(dir_ / "config.yaml", out_);
-  gate_->add_routes(routes_);
+  add_main_routes(routes_, *api_, *ide_, *gate_);
   filter_ = [gate = gate_.get()](http::request& req) { return gate->filter(req); };
 }
 

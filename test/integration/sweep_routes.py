@@ -1,16 +1,20 @@
-"""The table of every route the server registers, for the bad-input and
-authentication sweeps: what each takes (path ids, query parameters, body
-fields with a valid sample), a check that the table matches the
-registrations in server/**.cpp, and a snapshot of everything a request could
-change (the SQLite store, the DAG folder, the task logs)."""
+"""The routes the bad-input and authentication sweeps send requests to:
+the server's own endpoint table (`leoflow routes --json`: method, path,
+query parameters with their types, body schema, who may call it), plus what
+only a test knows (a valid sample body for each schema, a query that makes a
+request otherwise valid), a check that every route in the table is covered,
+and a snapshot of everything a request could change (the SQLite store, the
+DAG folder, the task logs)."""
 import hashlib
+import json
 import os
 import re
 import sqlite3
+import subprocess
 import urllib.parse
 from dataclasses import dataclass, field
 
-SERVER_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "server")
+from lite import BIN_DIR
 
 OMIT = object()  # a body field checked for its type but left out of the valid body
 
@@ -27,8 +31,9 @@ class Field:
 class Route:
     method: str
     pattern: str
-    query: dict = field(default_factory=dict)  # name -> kind
+    query: dict = field(default_factory=dict)  # name -> type, as the endpoint table says
     body: dict = None  # name -> Field; None: the route reads no body
+    schema: str = None  # the body's schema name in the endpoint table
     base_query: str = ""  # what makes a request otherwise valid (e.g. ?dag_id_pattern=)
     unknown_fields_refused: bool = True
     spa: bool = False  # a catch-all serving the UI's page for any name
@@ -61,9 +66,39 @@ def quote(text):
     return urllib.parse.quote(str(text), safe="")
 
 
-LIST = {"limit": "limit", "offset": "offset"}
-TI = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}"
-RUN = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}"
+def endpoint_table():
+    """`leoflow routes --json`: every route of both listeners."""
+    out = subprocess.run([os.path.join(BIN_DIR, "leoflow"), "routes", "--json"], capture_output=True,
+                         text=True, timeout=60, check=True)
+    return json.loads(out.stdout)["routes"]
+
+
+# Bad values by query parameter type; free text has none.
+BAD_QUERY = {
+    "text": [],
+    "text_list": [],
+    "limit": ["-1", "abc", "1.5", "18446744073709551616", "1e3", ""],
+    "offset": ["-1", "abc", "1.5", "18446744073709551616", ""],
+    "count": ["0", "-1", "abc", "18446744073709551616"],
+    "integer": ["abc", "1.5", "-5", "18446744073709551616", "-18446744073709551616", ""],
+    "integer_list": ["abc", "1.5", "18446744073709551616"],
+    "number": ["fast", "1e400", ""],
+    "boolean": ["perhaps", "2", ""],
+    "datetime": ["yesterday", "2025-13-45T00:00:00Z", ""],
+    "choice": ["bogus", ""],
+    "choice_list": ["bogus", ""],
+    "order_by": ["password", "-", "dag_id;DROP TABLE dag", "-_unknown"],
+    "update_mask": ["password"],
+    "root": ["7", "-1", "no_such_root", "18446744073709551616", ""],
+    "file_path": ["..", "../..", "/etc/passwd", "sweep/../../..", "sweep%00x", "x" * 10000,
+                  "no/such/entry", quote("dâg-✓-日本"), "%FF%FE"],
+}
+
+# Path ids the sweeps know how to fill (each fixture gives a valid value for each).
+PATH_IDS = {"dag_id", "dag_run_id", "task_id", "map_index", "task_try_number", "try_number", "xcom_key",
+            "version_number", "import_error_id", "event_log_id", "variable_key", "connection_id", "pool_name",
+            "file_token", "page", "file"} | {f"p{i}" for i in range(1, 7)}
+
 CONNECTION = {
     "connection_id": Field("str", "sweep_conn", False, 200),
     "conn_type": Field("str", "http", False),
@@ -82,42 +117,12 @@ VARIABLE = {
     "description": Field("str", "d"),
     "team_name": Field("str", OMIT, max_len=50),
 }
-TI_PATCH = {
-    "new_state": Field("enum", "failed"),
-    "note": Field("str", "n", max_len=1000),
-    "include_upstream": Field("bool", False, False),
-    "include_downstream": Field("bool", False, False),
-    "include_future": Field("bool", False, False),
-    "include_past": Field("bool", False, False),
-}
-CREDENTIALS = {"username": Field("str", "admin", False), "password": Field("str", "not-the-password", False)}
 IDE_PATH = 4096  # PATH_MAX
 
-ROUTES = [
-    Route("GET", "/api/v2/version", public=True),
-    Route("GET", "/api/v2/monitor/health", public=True),
-    Route("GET", "/api/v2/dags", {**LIST, "order_by": "order_by", "paused": "bool", "exclude_stale": "bool",
-                                  "has_import_errors": "bool", "tags_match_mode": "enum",
-                                  "last_dag_run_state": "enum"}),
-    Route("PATCH", "/api/v2/dags", {**LIST, "paused": "bool"}, {"is_paused": Field("bool", True, False)},
-          base_query="dag_id_pattern=sweep"),
-    Route("GET", "/api/v2/dags/{dag_id}"),
-    Route("PATCH", "/api/v2/dags/{dag_id}", {"update_mask": "mask"}, {"is_paused": Field("bool", True, False)}),
-    Route("DELETE", "/api/v2/dags/{dag_id}"),
-    Route("GET", "/api/v2/dags/{dag_id}/details"),
-    Route("GET", "/api/v2/dags/{dag_id}/tasks", {"order_by": "order_by"}),
-    Route("GET", "/api/v2/dags/{dag_id}/tasks/{task_id}"),
-    Route("GET", "/api/v2/dags/{dag_id}/dagVersions", {**LIST, "version_number": "int", "order_by": "order_by"}),
-    Route("GET", "/api/v2/dags/{dag_id}/dagVersions/{version_number}"),
-    Route("GET", "/api/v2/dagSources/{dag_id}", {"version_number": "int"}),
-    Route("GET", "/api/v2/dagTags", {**LIST, "order_by": "order_by"}),
-    Route("GET", "/api/v2/dagWarnings", {**LIST, "order_by": "order_by"}),
-    Route("PUT", "/api/v2/parseDagFile/{file_token}"),
-    Route("GET", "/api/v2/importErrors", {**LIST, "order_by": "order_by"}),
-    Route("GET", "/api/v2/importErrors/{import_error_id}"),
-    Route("GET", "/api/v2/dags/{dag_id}/dagRuns", {**LIST, "state": "enum", "order_by": "order_by",
-                                                   "start_date_gte": "datetime", "run_after_lt": "datetime"}),
-    Route("POST", "/api/v2/dags/{dag_id}/dagRuns", body={
+# A valid sample of every body schema in the endpoint table, field by field.
+BODIES = {
+    "DAGPatchBody": {"is_paused": Field("bool", True, False)},
+    "TriggerDAGRunPostBody": {
         "dag_run_id": Field("str", "sweep_new_run", max_len=250),
         "logical_date": Field("datetime", "2030-01-01T00:00:00Z"),
         "data_interval_start": Field("datetime", OMIT),
@@ -126,15 +131,12 @@ ROUTES = [
         "conf": Field("dict", {"k": "v"}),
         "note": Field("str", "n"),
         "partition_key": Field("str", OMIT),
-    }),
-    Route("GET", RUN),
-    Route("PATCH", RUN, {"update_mask": "mask"}, {"state": Field("enum", "failed"),
-                                                  "note": Field("str", "n", max_len=1000)}),
-    Route("DELETE", RUN),
-    Route("POST", RUN + "/clear", body={"dry_run": Field("bool", False, False),
-                                        "only_failed": Field("bool", False, False),
-                                        "run_on_latest_version": Field("bool", False, False)}),
-    Route("POST", "/api/v2/dags/{dag_id}/clearTaskInstances", body={
+    },
+    "DAGRunPatchBody": {"state": Field("enum", "failed"), "note": Field("str", "n", max_len=1000)},
+    "DAGRunClearBody": {"dry_run": Field("bool", False, False),
+                        "only_failed": Field("bool", False, False),
+                        "run_on_latest_version": Field("bool", False, False)},
+    "ClearTaskInstancesBody": {
         "dry_run": Field("bool", False, False),
         "only_failed": Field("bool", False, False),
         "only_running": Field("bool", False, False),
@@ -149,151 +151,116 @@ ROUTES = [
         "dag_run_id": Field("str", OMIT),
         "start_date": Field("datetime", OMIT),
         "end_date": Field("datetime", OMIT),
-    }),
-    Route("GET", RUN + "/taskInstances", {**LIST, "map_index": "int_list", "duration_gte": "float",
-                                          "order_by": "order_by", "start_date_gte": "datetime"}),
-    Route("GET", TI),
-    Route("PATCH", TI, {"map_index": "int"}, TI_PATCH),
-    Route("GET", TI + "/listMapped", LIST),
-    Route("GET", TI + "/{map_index}"),
-    Route("PATCH", TI + "/{map_index}", body=TI_PATCH),
-    Route("GET", TI + "/tries", {"map_index": "int"}),
-    Route("GET", TI + "/tries/{task_try_number}", {"map_index": "int"}),
-    Route("GET", TI + "/{map_index}/tries"),
-    Route("GET", TI + "/{map_index}/tries/{task_try_number}"),
-    Route("GET", TI + "/logs/{try_number}", {"map_index": "int", "full_content": "bool", "token": "int"}),
-    Route("GET", TI + "/xcomEntries", {**LIST, "map_index": "int"}, filter_ids=("task_id",)),
-    Route("POST", TI + "/xcomEntries", body={"key": Field("str", "sweep_new_key", False),
-                                             "value": Field("any", 1),
-                                             "map_index": Field("int", -1, False)}),
-    Route("GET", TI + "/xcomEntries/{xcom_key}", {"map_index": "int", "stringify": "bool", "deserialize": "bool"}),
-    Route("PATCH", TI + "/xcomEntries/{xcom_key}", body={"value": Field("any", 2),
-                                                         "map_index": Field("int", -1, False)}),
-    Route("DELETE", TI + "/xcomEntries/{xcom_key}", {"map_index": "int"}),
-    Route("GET", "/api/v2/dagStats"),
-    Route("GET", "/api/v2/eventLogs", {**LIST, "before": "datetime", "after": "datetime", "order_by": "order_by"}),
-    Route("GET", "/api/v2/eventLogs/{event_log_id}"),
-    Route("GET", "/api/v2/variables", {**LIST, "order_by": "order_by"}),
-    Route("POST", "/api/v2/variables", body=dict(VARIABLE, key=Field("str", "sweep_new_var", False, 250))),
-    Route("GET", "/api/v2/variables/{variable_key}"),
-    Route("PATCH", "/api/v2/variables/{variable_key}", body=VARIABLE),
-    Route("DELETE", "/api/v2/variables/{variable_key}"),
-    Route("GET", "/api/v2/connections", {**LIST, "order_by": "order_by"}),
-    Route("POST", "/api/v2/connections", body=dict(CONNECTION, connection_id=Field("str", "sweep_new_conn", False, 200))),
-    Route("GET", "/api/v2/connections/{connection_id}"),
-    Route("PATCH", "/api/v2/connections/{connection_id}", body=CONNECTION),
-    Route("DELETE", "/api/v2/connections/{connection_id}"),
-    Route("GET", "/api/v2/pools", LIST),
-    Route("GET", "/api/v2/pools/{pool_name}"),
-    # The IDE names files by query (root, path) or in the body.
-    Route("GET", "/api/v2/ide/roots"),
-    Route("GET", "/api/v2/ide/tree", {"root": "ide_root", "path": "ide_path"}, base_query="root=0&path=sweep"),
-    Route("GET", "/api/v2/ide/file", {"root": "ide_root", "path": "ide_path"},
-          base_query="root=0&path=sweep/dag.py"),
-    Route("PUT", "/api/v2/ide/file", body={"root": Field("root", 0, False),
-                                           "path": Field("str", "sweep/dag.py", False, IDE_PATH),
-                                           "content": Field("str", "# saved\n", False),
-                                           "etag": Field("str", OMIT),
-                                           "force": Field("bool", True)}),
-    Route("POST", "/api/v2/ide/file", body={"root": Field("root", 0, False),
-                                            "path": Field("str", "sweep/new.py", False, IDE_PATH),
-                                            "content": Field("str", "# new\n")}),
-    Route("DELETE", "/api/v2/ide/file", {"root": "ide_root", "path": "ide_path"},
-          base_query="root=0&path=sweep/notes.txt"),
-    Route("POST", "/api/v2/ide/folder", body={"root": Field("root", 0, False),
-                                              "path": Field("str", "sweep/new_folder", False, IDE_PATH)}),
-    Route("DELETE", "/api/v2/ide/folder", {"root": "ide_root", "path": "ide_path", "recursive": "bool"},
-          base_query="root=0&path=sweep/folder&recursive=true"),
-    Route("POST", "/api/v2/ide/rename", body={"root": Field("root", 0, False),
-                                              "path": Field("str", "sweep/notes.txt", False, IDE_PATH),
-                                              "new_path": Field("str", "sweep/moved.txt", False, IDE_PATH),
-                                              "overwrite": Field("bool", True)}),
-    Route("GET", "/ui/dashboard", {"since": "datetime"}),
-    Route("GET", "/ui/grid/{dag_id}", {"limit": "limit1"}),
-    Route("GET", "/ui/structure/{dag_id}", {"version_number": "int"}),
-    Route("GET", "/ui/recent_runs", {"limit": "limit1"}),
-    Route("GET", "/ui/events", stream=True),
-    # Sign-in: Airflow's simple auth manager ignores unknown login fields.
-    Route("POST", "/auth/token", body=CREDENTIALS, unknown_fields_refused=False, public=True),
-    Route("POST", "/auth/login", body=CREDENTIALS, unknown_fields_refused=False, public=True),
-    Route("GET", "/auth/login", public=True),
-    Route("POST", "/auth/logout", public=True),
-    Route("GET", "/auth/logout", public=True),
-    Route("GET", "/auth/me", public=True),
-    Route("GET", "/api/v2/auth/login", public=True),
-    Route("GET", "/api/v2/auth/logout", public=True),
-]
-# The UI's files and pages (server/ui/static_routes.cpp registers them in a loop).
-STATIC_PAGE_DEPTH = 6
-for _method in ("GET", "HEAD"):
-    ROUTES.append(Route(_method, "/", spa=True))
-    ROUTES.append(Route(_method, "/{page}", spa=True))
-    ROUTES.append(Route(_method, "/assets/{file}"))
-    for _depth in range(1, STATIC_PAGE_DEPTH + 1):
-        ROUTES.append(Route(_method, "/dags" + "".join(f"/{{p{i}}}" for i in range(1, _depth + 1)), spa=True))
-
-# Registrations whose method or pattern is a variable: where, and what they expand to above.
-DYNAMIC = {
-    ("server/ui/static_routes.cpp", 'r.add(method, "/", page)'),
-    ("server/ui/static_routes.cpp", 'r.add(method, "/{page}", root_file)'),
-    ("server/ui/static_routes.cpp", 'r.add(method, "/assets/{file}", asset_file)'),
-    ("server/ui/static_routes.cpp", "r.add(method, pattern, page)"),
+    },
+    "PatchTaskInstanceBody": {
+        "new_state": Field("enum", "failed"),
+        "note": Field("str", "n", max_len=1000),
+        "include_upstream": Field("bool", False, False),
+        "include_downstream": Field("bool", False, False),
+        "include_future": Field("bool", False, False),
+        "include_past": Field("bool", False, False),
+    },
+    "XComCreateBody": {"key": Field("str", "sweep_new_key", False),
+                       "value": Field("any", 1),
+                       "map_index": Field("int", -1, False)},
+    "XComUpdateBody": {"value": Field("any", 2), "map_index": Field("int", -1, False)},
+    "VariableBody": VARIABLE,
+    "ConnectionBody": CONNECTION,
+    "IdeFileSaveBody": {"root": Field("root", 0, False),
+                        "path": Field("str", "sweep/dag.py", False, IDE_PATH),
+                        "content": Field("str", "# saved\n", False),
+                        "etag": Field("str", OMIT),
+                        "force": Field("bool", True)},
+    "IdeFileCreateBody": {"root": Field("root", 0, False),
+                          "path": Field("str", "sweep/new.py", False, IDE_PATH),
+                          "content": Field("str", "# new\n")},
+    "IdeFolderCreateBody": {"root": Field("root", 0, False),
+                            "path": Field("str", "sweep/new_folder", False, IDE_PATH)},
+    "IdeRenameBody": {"root": Field("root", 0, False),
+                      "path": Field("str", "sweep/notes.txt", False, IDE_PATH),
+                      "new_path": Field("str", "sweep/moved.txt", False, IDE_PATH),
+                      "overwrite": Field("bool", True)},
+    "LoginBody": {"username": Field("str", "admin", False), "password": Field("str", "not-the-password", False)},
 }
 
-ADD_CALL = re.compile(r"\br\.add\(")
-LITERAL = re.compile(r'\br\.add\(\s*"([A-Z]+)"\s*,\s*(?:(\w+)\s*\+\s*)?"([^"]*)"')
+TI = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}"
+# What only a test knows about a route, by (method, path).
+EXTRAS = {
+    ("PATCH", "/api/v2/dags"): dict(base_query="dag_id_pattern=sweep"),
+    ("GET", TI + "/xcomEntries"): dict(filter_ids=("task_id",)),
+    # Creating needs a name that is not taken yet.
+    ("POST", "/api/v2/variables"): dict(body=dict(VARIABLE, key=Field("str", "sweep_new_var", False, 250))),
+    ("POST", "/api/v2/connections"): dict(
+        body=dict(CONNECTION, connection_id=Field("str", "sweep_new_conn", False, 200))),
+    # The IDE names files by query (root, path).
+    ("GET", "/api/v2/ide/tree"): dict(base_query="root=0&path=sweep"),
+    ("GET", "/api/v2/ide/file"): dict(base_query="root=0&path=sweep/dag.py"),
+    ("DELETE", "/api/v2/ide/file"): dict(base_query="root=0&path=sweep/notes.txt"),
+    ("DELETE", "/api/v2/ide/folder"): dict(base_query="root=0&path=sweep/folder&recursive=true"),
+    ("GET", "/ui/events"): dict(stream=True),
+    # Sign-in: Airflow's simple auth manager ignores unknown login fields.
+    ("POST", "/auth/token"): dict(unknown_fields_refused=False),
+    ("POST", "/auth/login"): dict(unknown_fields_refused=False),
+}
 
 
-# Routers of other listeners: the Kubernetes executor's execution API is served
-# on its own port, with try tokens only (its checks: test/kubernetes).
-OTHER_LISTENERS = {"execution"}
+def is_page(pattern):
+    """The UI's pages: any name under / and /dags/ serves the application."""
+    return pattern in ("/", "/{page}") or pattern == "/dags" or pattern.startswith("/dags/")
 
 
-def registered_routes():
-    """(method, pattern) of every `r.add(...)` in server/**.cpp (the main
-    listener's), and the call sites that are not literal (file, text)."""
-    found, dynamic = set(), set()
-    for folder, subfolders, files in os.walk(SERVER_DIR):
-        subfolders[:] = [d for d in subfolders if not (folder == SERVER_DIR and d in OTHER_LISTENERS)]
-        for name in files:
-            if not name.endswith(".cpp"):
-                continue
-            path = os.path.join(folder, name)
-            rel = os.path.relpath(path, os.path.join(SERVER_DIR, "..")).replace(os.sep, "/")
-            text = open(path).read()
-            for call in ADD_CALL.finditer(text):
-                m = LITERAL.match(text, call.start())
-                if not m:
-                    dynamic.add((rel, text[call.start():text.index(")", call.start()) + 1]))
-                    continue
-                method, prefix_var, tail = m.groups()
-                prefix = ""
-                if prefix_var:
-                    # A pattern built from a string constant of the same file.
-                    const = re.search(r"std::string\s+%s\s*=\s*\"([^\"]*)\"" % prefix_var, text)
-                    assert const, f"{rel}: cannot resolve {prefix_var}"
-                    prefix = const.group(1)
-                found.add((method, prefix + tail))
-    return found, dynamic
+def build_routes(table):
+    """The main listener's routes (the execution API has its own port and its
+    checks in test/kubernetes), with their samples and extras."""
+    routes = []
+    for entry in table:
+        if entry["listener"] != "main":
+            continue
+        key = (entry["method"], entry["path"])
+        extra = dict(EXTRAS.get(key, {}))
+        schema = entry["body"]
+        body = extra.pop("body", None)
+        if body is None and schema is not None:
+            body = BODIES.get(schema, {})
+        routes.append(Route(entry["method"], entry["path"], query={q["name"]: q["type"] for q in entry["query"]},
+                            body=body, schema=schema, public=entry["auth"] == "open",
+                            spa=is_page(entry["path"]), **extra))
+    return routes
 
 
-def table_problems():
-    """What differs between ROUTES and the server's registrations."""
-    found, dynamic = registered_routes()
-    listed = [r.key for r in ROUTES]
+TABLE = endpoint_table()
+ROUTES = build_routes(TABLE)
+
+
+def coverage_problems(table=None):
+    """What the sweeps cannot cover in the endpoint table: a route with a
+    body schema, a query type or a path id they have no sample or bad values
+    for, extras naming routes that do not exist, or the same route twice."""
+    table = TABLE if table is None else table
+    main = [e for e in table if e["listener"] == "main"]
     problems = []
-    dupes = {k for k in listed if listed.count(k) > 1}
+    keys = [(e["method"], e["path"]) for e in main]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
-        problems.append(f"listed twice: {sorted(dupes)}")
-    static = {r.key for r in ROUTES if r.pattern == "/" or r.pattern.startswith(("/{page}", "/assets/", "/dags"))}
-    missing = found - set(listed)
-    if missing:
-        problems.append(f"registered but not in the sweep table: {sorted(missing)}")
-    extra = set(listed) - found - static
-    if extra:
-        problems.append(f"in the table but not registered: {sorted(extra)}")
-    if dynamic != DYNAMIC:
-        problems.append(f"non-literal registrations changed: {sorted(dynamic ^ DYNAMIC)}")
+        problems.append(f"registered twice: {dupes}")
+    for e in main:
+        where = f"{e['method']} {e['path']}"
+        if e["body"] is not None and e["body"] not in BODIES:
+            problems.append(f"{where}: no sample for body schema {e['body']}")
+        for q in e["query"]:
+            if q["type"] not in BAD_QUERY:
+                problems.append(f"{where}: no bad values for query type {q['type']} ({q['name']})")
+        for name in e["path_params"]:
+            if name not in PATH_IDS:
+                problems.append(f"{where}: no valid id for path parameter {name}")
+        if e["auth"] not in ("open", "login"):
+            problems.append(f"{where}: auth {e['auth']} on the main listener")
+    stale = sorted(set(EXTRAS) - set(keys))
+    if stale:
+        problems.append(f"extras for routes that are not registered: {stale}")
+    unused = sorted(set(BODIES) - {e["body"] for e in main})
+    if unused:
+        problems.append(f"samples for body schemas no route takes: {unused}")
     return problems
 
 

@@ -1,17 +1,18 @@
-"""Every route the server registers, sent bad input: malformed and non-object
+"""Every route in the server's endpoint table, sent bad input: malformed and non-object
 JSON bodies, wrong types and huge numbers in each field, unknown fields,
 overlong strings, invalid path ids and query values. Each must be refused
 with a 4xx carrying Airflow's {"detail": ...}, leave the server up, and
 change nothing (every table of the store, the DAG folder, the task logs)."""
 import json
+import os
 from collections import Counter
 from urllib.parse import quote, unquote
 
 import pytest
 
-from lite import Lite, http_call, q, wait_until
+from lite import Lite, http_call, leoflow, q, wait_until
 from runs import trigger, wait_registered, wait_run, write_project
-from sweep_routes import ROUTES, difference, snapshot, table_problems
+from sweep_routes import BAD_QUERY, ROUTES, TABLE, coverage_problems, difference, snapshot
 
 SWEEP_DAG = '''
     from datetime import datetime
@@ -87,24 +88,6 @@ WRONG = {
 MALFORMED = [b"{not json", b"", b'{"a":', b"{} x", b'{"a": 1,}', b'{"k": "\xff\xfe"}', b"[" * 100000,
              b'{"a": NaN}', b"\x00"]
 NOT_OBJECTS = [b"[]", b'"text"', b"1", b"null", b"true", b"[{}]"]
-BAD_QUERY = {
-    "limit": ["-1", "abc", "1.5", "18446744073709551616", "1e3", ""],
-    "offset": ["-1", "abc", "1.5", "18446744073709551616", ""],
-    "limit1": ["0", "-1", "abc", "18446744073709551616"],
-    "int": ["abc", "1.5", "-5", "18446744073709551616", "-18446744073709551616", ""],
-    "int_list": ["abc", "1.5", "18446744073709551616"],
-    "float": ["fast", "1e400", ""],
-    "bool": ["perhaps", "2", ""],
-    "datetime": ["yesterday", "2025-13-45T00:00:00Z", ""],
-    "enum": ["bogus", ""],
-    "order_by": ["password", "-", "dag_id;DROP TABLE dag", "-_unknown"],
-    "mask": ["password"],
-    "ide_root": ["7", "-1", "no_such_root", "18446744073709551616", ""],
-    "ide_path": ["..", "../..", "/etc/passwd", "sweep/../../..", "sweep%00x", "x" * 10000,
-                 "no/such/entry", q("dâg-✓-日本"), "%FF%FE"],
-}
-
-
 def bad_ids(name, valid):
     """Path ids that name nothing (sent as is: already percent-encoded)."""
     ids = {"unknown": "no_such_thing", "dotdot": "..", "slash": "%2F..%2F..%2Fetc%2Fpasswd",
@@ -224,8 +207,77 @@ def route_id(route):
     return f"{route.method} {route.pattern}"
 
 
-def test_the_table_lists_every_registered_route():
-    assert table_problems() == []
+def test_the_sweep_covers_every_route_in_the_endpoint_table():
+    assert coverage_problems() == []
+    # The table is the server's: the routes the UI and Airflow's clients use are in it.
+    keys = {r.key for r in ROUTES}
+    assert {("GET", "/api/v2/dags"), ("PATCH", "/api/v2/dags/{dag_id}"), ("GET", "/ui/events"),
+            ("PUT", "/api/v2/ide/file"), ("POST", "/auth/token"), ("GET", "/{page}")} <= keys
+
+
+def test_the_table_shows_the_execution_api_on_its_own_listener_with_try_tokens():
+    execution = [e for e in TABLE if e["listener"] == "execution"]
+    assert execution and all(e["path"].startswith("/execution/") for e in execution)
+    assert {e["auth"] for e in execution if e["path"] != "/execution/health"} == {"try_token"}
+    assert not [e for e in TABLE if e["listener"] == "main" and e["path"].startswith("/execution/")]
+
+
+# Query parameters Lite takes where Airflow does not: PATCH /dags reads the
+# same filters as GET /dags.
+LITE_ONLY_QUERY = {("PATCH", "/api/v2/dags"): {"dag_display_name_pattern", "has_import_errors", "bundle_name"}}
+
+
+def airflow_openapi():
+    """Airflow's published OpenAPI document (shared/airflow-reference, beside
+    the clone or the worktree), or None."""
+    repo = os.path.join(os.path.dirname(__file__), "..", "..")
+    for shared in (os.path.join(repo, "..", "shared"), os.path.join(repo, "..", "..", "shared")):
+        path = os.path.join(shared, "airflow-reference", "openapi-v2.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                return json.load(f)
+    return None
+
+
+def test_the_table_speaks_airflows_contract():
+    spec = airflow_openapi()
+    if spec is None:
+        pytest.skip("shared/airflow-reference/openapi-v2.json is not beside this checkout")
+    problems = []
+    for e in TABLE:
+        if e["listener"] != "main" or not e["path"].startswith("/api/v2/") or e["path"].startswith("/api/v2/ide/"):
+            continue
+        op = spec["paths"].get(e["path"], {}).get(e["method"].lower())
+        if op is None:
+            problems.append(f"{e['method']} {e['path']}: not in Airflow's API")
+            continue
+        schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        body = schema.get("$ref", "").rsplit("/", 1)[-1] or None
+        if body != e["body"]:
+            problems.append(f"{e['method']} {e['path']}: body {e['body']}, Airflow's {body}")
+        names = {p["name"] for p in op.get("parameters", []) if p.get("in") == "query"}
+        extra = {q["name"] for q in e["query"]} - names - LITE_ONLY_QUERY.get((e["method"], e["path"]), set())
+        if extra:
+            problems.append(f"{e['method']} {e['path']}: query {sorted(extra)} not in Airflow's")
+    assert problems == []
+
+
+def test_the_routes_command_refuses_a_request_for_nothing(tmp_path):
+    for args in ([], ["--json", "--events-json"], ["--json", "extra"]):
+        r = leoflow("routes", *args, home=tmp_path)
+        assert r.returncode == 2 and "--events-json" in r.stderr, (args, r.stderr)
+        assert r.stdout == ""
+
+
+def test_coverage_fails_for_a_route_the_sweep_cannot_cover():
+    # What a new registration without samples looks like in the table.
+    new = {"listener": "main", "method": "POST", "path": "/api/v2/pools/{pool_id}", "path_params": ["pool_id"],
+           "query": [{"name": "when", "type": "duration", "required": False}], "body": "PoolBody",
+           "auth": "login"}
+    problems = coverage_problems([new])
+    assert any("PoolBody" in p for p in problems)
+    assert any("duration" in p for p in problems)
+    assert any("pool_id" in p for p in problems)
 
 
 @pytest.mark.parametrize("kind", ["ids", "query", "body"])

@@ -22,7 +22,7 @@ namespace {
 template <typename Failure>
 http::response answer_when_thrown(Failure thrown) {
   http::router r;
-  r.add("GET", "/x", [thrown](http::request&) -> boost::asio::awaitable<http::response> {
+  r.add("GET", "/x", {}, [thrown](http::request&) -> boost::asio::awaitable<http::response> {
     throw thrown;
     co_return http::no_content();
   });

@@ -1,5 +1,5 @@
 // Tests server/http/router.hpp: literal-first matching, decoding of path
-// parameters, 404 versus 405.
+// parameters, 404 versus 405, the endpoint table.
 #include "server/http/router.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -19,13 +19,13 @@ handler named(std::string name) {
 
 router make_router() {
   router r;
-  r.add("GET", "/api/v2/dags", named("list"));
-  r.add("GET", "/api/v2/dags/{dag_id}", named("get"));
-  r.add("PATCH", "/api/v2/dags/{dag_id}", named("patch"));
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", named("run"));
-  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns/list", named("run-list"));
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries", named("tries"));
-  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}", named("mapped"));
+  r.add("GET", "/api/v2/dags", {}, named("list"));
+  r.add("GET", "/api/v2/dags/{dag_id}", {}, named("get"));
+  r.add("PATCH", "/api/v2/dags/{dag_id}", {}, named("patch"));
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}", {}, named("run"));
+  r.add("POST", "/api/v2/dags/{dag_id}/dagRuns/list", {}, named("run-list"));
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries", {}, named("tries"));
+  r.add("GET", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}", {}, named("mapped"));
   return r;
 }
 
@@ -97,6 +97,29 @@ BOOST_AUTO_TEST_CASE(dispatch_answers_errors_with_detail) {
   auto res = fut.get();
   BOOST_TEST(res.status == 404);
   BOOST_TEST(res.body == R"({"detail":"Not Found"})");
+}
+
+BOOST_AUTO_TEST_CASE(the_table_keeps_each_routes_contract) {
+  router r;
+  r.add("GET", "/api/v2/dags",
+        {.query = query_of(param::paging(), param::text("dag_id_pattern"), param::range("start_date"))}, named("list"));
+  r.add("PATCH", "/api/v2/dags/{dag_id}", {.query = query_of(param::update_mask()), .body = "DAGPatchBody"},
+        named("patch"));
+  r.add("GET", "/api/v2/version", {.auth = access::open}, named("version"));
+  const auto table = r.table();
+  BOOST_REQUIRE(table.size() == 3u);
+  BOOST_TEST(table[0].pattern == "/api/v2/dags");
+  std::vector<std::string> names;
+  for (const auto& q : table[0].doc.query) names.push_back(q.name + ":" + std::string(to_string(q.type)));
+  const std::vector<std::string> expected{"limit:limit", "offset:offset", "dag_id_pattern:text",
+                                          "start_date_gte:datetime", "start_date_gt:datetime",
+                                          "start_date_lte:datetime", "start_date_lt:datetime"};
+  BOOST_TEST(names == expected, boost::test_tools::per_element());
+  BOOST_TEST(table[0].doc.body.empty());
+  BOOST_TEST(to_string(table[0].doc.auth) == "login");
+  BOOST_TEST(table[1].method == "PATCH");
+  BOOST_TEST(table[1].doc.body == "DAGPatchBody");
+  BOOST_TEST(to_string(table[2].doc.auth) == "open");
 }
 
 BOOST_AUTO_TEST_CASE(percent_decoding_refuses_malformed_and_nul) {

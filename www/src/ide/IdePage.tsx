@@ -3,7 +3,8 @@
 // history), saves with the file's etag, and after a save what the watcher
 // did — "registered version N" or the parse error marked at its line — as
 // the live channel reports it. A save of a file changed on disk since it
-// was opened is refused; the page offers to reload it or overwrite it.
+// was opened is refused; the page offers to reload it or overwrite it. The
+// tabs and what each file went through live in ideSession.ts (a reducer).
 import { isolateHistory } from "@codemirror/commands";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Compartment, type EditorState, type Text } from "@codemirror/state";
@@ -23,6 +24,7 @@ import { DeleteDialog, DiscardDialog, NameDialog } from "./EntryDialogs";
 import { entryKey, FileTree, type TreeSelection } from "./FileTree";
 import { ideApi, ideKeys, type IdeRoot } from "./ideApi";
 import { ideEditorState, setErrorMarker } from "./ideEditor";
+import { emptySession, ideSession, within, type DiskVersion, type IdeAction } from "./ideSession";
 import {
   baseName,
   errorMessage,
@@ -35,33 +37,6 @@ import {
   type ErrorMarker,
 } from "./watcherOutcome";
 import "./ide.css";
-
-type OutcomeKind = "saving" | "waiting" | "saved" | "registered" | "error" | "conflict" | "failed" | "info";
-
-interface Outcome {
-  kind: OutcomeKind;
-  text: string;
-  detail?: string;
-}
-
-// A file as it is on disk when the page last read or wrote it.
-interface DiskVersion {
-  content: string;
-  etag: string;
-}
-
-interface OpenFile {
-  key: string;
-  root: number;
-  path: string;
-  etag: string;
-  saved: Text; // the document as last read or saved
-  dirty: boolean;
-  saving: boolean;
-  outcome: Outcome | null;
-  // A refused save: what is on disk now (null when the file is gone).
-  conflict: { disk: DiskVersion | null } | null;
-}
 
 type Dialog =
   | { kind: "new-file" | "new-folder"; root: number; folder: string }
@@ -77,10 +52,6 @@ function folderOf(path: string): string {
   return slash < 0 ? "" : path.slice(0, slash);
 }
 
-function within(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(`${folder}/`);
-}
-
 export default function IdePage() {
   useTitle("IDE");
   const queryClient = useQueryClient();
@@ -88,15 +59,21 @@ export default function IdePage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const roots = useQuery({ queryKey: ideKeys.roots, queryFn: ideApi.roots, staleTime: Infinity });
 
-  const [files, setFiles] = useState<OpenFile[]>([]);
-  const [activeKey, setActiveKey] = useState<string | null>(null);
+  // The session, and a copy that is current between renders (async work
+  // reads it after its awaits).
+  const [session, setSession] = useState(emptySession);
+  const sessionRef = useRef(session);
+  const dispatch = useCallback((action: IdeAction) => {
+    sessionRef.current = ideSession(sessionRef.current, action);
+    setSession(sessionRef.current);
+  }, []);
+  const { files, activeKey } = session;
+  const setActiveKey = useCallback((key: string | null) => dispatch({ type: "shown", key }), [dispatch]);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [selected, setSelected] = useState<TreeSelection | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [pageError, setPageError] = useState<string | null>(null);
 
-  const filesRef = useRef(files);
-  filesRef.current = files;
   const rootsRef = useRef<IdeRoot[]>([]);
   rootsRef.current = roots.data?.roots ?? [];
   const themeRef = useRef(theme);
@@ -113,10 +90,6 @@ export default function IdePage() {
   // What an editor state's save key and change listener call it by; a
   // rename moves the file to a new key.
   const handles = useRef(new Map<string, { key: string }>());
-
-  const update = useCallback((key: string, change: Partial<OpenFile> | ((f: OpenFile) => Partial<OpenFile>)) => {
-    setFiles((list) => list.map((f) => (f.key === key ? { ...f, ...(typeof change === "function" ? change(f) : change) } : f)));
-  }, []);
 
   const stateOf = useCallback((key: string): EditorState | undefined => {
     if (key === shownKeyRef.current && viewRef.current) return viewRef.current.state;
@@ -141,45 +114,38 @@ export default function IdePage() {
 
   const applyImportError = useCallback(
     (filename: string, trace: string, cleared: boolean) => {
-      for (const f of filesRef.current) {
+      for (const f of sessionRef.current.files) {
         const abs = absolutePath(f);
         if (!abs || !sameProject(filename, abs)) continue;
         if (cleared) {
           showMarker(f.key, null);
-          update(f.key, (cur) =>
-            cur.outcome?.kind === "error" || cur.outcome?.kind === "waiting"
-              ? { outcome: { kind: "saved", text: "✓ Imports cleanly" } }
-              : {},
-          );
+          dispatch({ type: "imports-cleanly", key: f.key });
           continue;
         }
         const marker = markerFor(trace, abs);
         showMarker(f.key, marker);
-        update(f.key, {
-          outcome: {
-            kind: "error",
-            text: marker
-              ? `✗ Parse error on line ${marker.line}: ${marker.message}`
-              : `✗ ${baseName(filename)} does not import: ${errorMessage(trace)}`,
-            detail: trace,
-          },
+        dispatch({
+          type: "import-error",
+          key: f.key,
+          text: marker
+            ? `✗ Parse error on line ${marker.line}: ${marker.message}`
+            : `✗ ${baseName(filename)} does not import: ${errorMessage(trace)}`,
+          detail: trace,
         });
       }
     },
-    [absolutePath, showMarker, update],
+    [absolutePath, showMarker, dispatch],
   );
 
   useLiveEvents((event: LiveEvent) => {
     if (event.type === "import_error") {
       applyImportError(event.filename, event.stack_trace, event.cleared);
     } else if (event.type === "dag_version" && event.fileloc) {
-      for (const f of filesRef.current) {
+      for (const f of sessionRef.current.files) {
         const abs = absolutePath(f);
         if (!abs || !sameProject(event.fileloc, abs)) continue;
         showMarker(f.key, null);
-        update(f.key, {
-          outcome: { kind: "registered", text: `✓ ${event.dag_id}: registered version ${event.version_number}` },
-        });
+        dispatch({ type: "registered", key: f.key, dag_id: event.dag_id, version_number: event.version_number });
       }
     }
   });
@@ -187,7 +153,7 @@ export default function IdePage() {
   // A file opened while its project fails to import shows the error at once.
   const showKnownImportError = useCallback(
     async (key: string) => {
-      const f = filesRef.current.find((x) => x.key === key);
+      const f = sessionRef.current.files.find((x) => x.key === key);
       const abs = f && absolutePath(f);
       if (!abs) return;
       try {
@@ -204,17 +170,17 @@ export default function IdePage() {
   // --- the editor view -------------------------------------------------
 
   const onDocChanged = useCallback((key: string, state: EditorState) => {
-    const f = filesRef.current.find((x) => x.key === key);
+    const f = sessionRef.current.files.find((x) => x.key === key);
     if (!f) return;
     const dirty = !state.doc.eq(f.saved);
-    if (dirty !== f.dirty) update(key, { dirty });
-  }, [update]);
+    if (dirty !== f.dirty) dispatch({ type: "edited", key, dirty });
+  }, [dispatch]);
 
   // Shows the active tab's state in the one editor view.
   useEffect(() => {
     const previous = shownKeyRef.current;
     const view = viewRef.current;
-    if (previous && previous !== activeKey && view && filesRef.current.some((f) => f.key === previous))
+    if (previous && previous !== activeKey && view && sessionRef.current.files.some((f) => f.key === previous))
       statesRef.current.set(previous, view.state);
     shownKeyRef.current = activeKey;
     if (!activeKey) {
@@ -250,7 +216,7 @@ export default function IdePage() {
     async (root: number, path: string) => {
       const key = entryKey(root, path);
       setPageError(null);
-      if (filesRef.current.some((f) => f.key === key)) {
+      if (sessionRef.current.files.some((f) => f.key === key)) {
         setActiveKey(key);
         return;
       }
@@ -258,7 +224,7 @@ export default function IdePage() {
       opening.current.add(key);
       try {
         const file = await ideApi.read(root, path);
-        if (filesRef.current.some((f) => f.key === key)) {
+        if (sessionRef.current.files.some((f) => f.key === key)) {
           setActiveKey(key);
           return;
         }
@@ -273,20 +239,7 @@ export default function IdePage() {
           onChange: (s) => onDocChanged(handle.key, s),
         });
         statesRef.current.set(key, state);
-        const entry: OpenFile = {
-          key,
-          root,
-          path,
-          etag: file.etag,
-          saved: state.doc,
-          dirty: false,
-          saving: false,
-          outcome: null,
-          conflict: null,
-        };
-        filesRef.current = [...filesRef.current, entry];
-        setFiles((list) => [...list, entry]);
-        setActiveKey(key);
+        dispatch({ type: "opened", key, root, path, etag: file.etag, doc: state.doc });
         void showKnownImportError(key);
       } catch (e) {
         setPageError(`Cannot open ${path}: ${(e as Error).message}`);
@@ -294,44 +247,30 @@ export default function IdePage() {
         opening.current.delete(key);
       }
     },
-    [onDocChanged, showKnownImportError],
+    [dispatch, onDocChanged, setActiveKey, showKnownImportError],
   );
 
   const save = useCallback(
     async (key: string, overwrite?: { etag: string | null }) => {
-      const f = filesRef.current.find((x) => x.key === key);
+      const f = sessionRef.current.files.find((x) => x.key === key);
       const state = stateOf(key);
       if (!f || !state || saving.current.has(key)) return;
       saving.current.add(key);
       const doc = state.doc;
-      update(key, { saving: true, outcome: { kind: "saving", text: "Saving…" } });
+      dispatch({ type: "save-started", key });
       try {
         const etag = overwrite ? overwrite.etag : f.etag;
         const result = await ideApi.save(f.root, f.path, doc.toString(), etag, overwrite !== undefined && etag === null);
-        const since = Date.now();
-        update(key, (cur) => ({
+        dispatch({
+          type: "saved",
+          key,
           etag: result.etag,
-          saved: doc,
+          doc,
           dirty: !(stateOf(key)?.doc.eq(doc) ?? true),
-          saving: false,
-          conflict: null,
-          // The watcher can answer before this response arrives: its word stands.
-          outcome:
-            cur.outcome?.kind !== "saving"
-              ? cur.outcome
-              : result.unchanged
-                ? { kind: "saved", text: "Saved · the file on disk already had this content" }
-                : { kind: "waiting", text: `Saved at ${new Date(since).toLocaleTimeString()} · waiting for the watcher…` },
-        }));
-        if (!result.unchanged) {
-          window.setTimeout(() => {
-            update(key, (cur) =>
-              cur.outcome?.kind === "waiting"
-                ? { outcome: { kind: "saved", text: "Saved · no new DAG version (not part of a DAG, or nothing that matters changed)" } }
-                : {},
-            );
-          }, watcherQuietMs);
-        }
+          unchanged: result.unchanged === true,
+          at: new Date().toLocaleTimeString(),
+        });
+        if (!result.unchanged) window.setTimeout(() => dispatch({ type: "watcher-quiet", key }), watcherQuietMs);
       } catch (e) {
         if (e instanceof ApiError && e.status === 409) {
           let disk: DiskVersion | null = null;
@@ -341,32 +280,24 @@ export default function IdePage() {
           } catch {
             disk = null;
           }
-          update(key, {
-            saving: false,
-            conflict: { disk },
-            outcome: { kind: "conflict", text: "Not saved: the file changed on disk since it was opened" },
-          });
+          dispatch({ type: "save-refused", key, disk, gone: false });
         } else if (e instanceof ApiError && e.status === 404) {
-          update(key, {
-            saving: false,
-            conflict: { disk: null },
-            outcome: { kind: "conflict", text: "Not saved: the file is no longer on disk (deleted or renamed)" },
-          });
+          dispatch({ type: "save-refused", key, disk: null, gone: true });
         } else {
-          update(key, { saving: false, outcome: { kind: "failed", text: `Not saved: ${(e as Error).message}` } });
+          dispatch({ type: "save-failed", key, message: (e as Error).message });
         }
       } finally {
         saving.current.delete(key);
       }
     },
-    [stateOf, update],
+    [dispatch, stateOf],
   );
   saveRef.current = (key: string) => void save(key);
 
   // The file on disk replaces the editor's text (undo brings the edits back).
   const reloadFromDisk = useCallback(
     (key: string) => {
-      const f = filesRef.current.find((x) => x.key === key);
+      const f = sessionRef.current.files.find((x) => x.key === key);
       const disk = f?.conflict?.disk;
       const state = stateOf(key);
       if (!f || !disk || !state) return;
@@ -384,14 +315,14 @@ export default function IdePage() {
         statesRef.current.set(key, next);
         doc = next.doc;
       }
-      update(key, { etag: disk.etag, saved: doc, dirty: false, conflict: null, outcome: { kind: "info", text: "Reloaded from disk" } });
+      dispatch({ type: "reloaded", key, etag: disk.etag, doc });
     },
-    [stateOf, update],
+    [dispatch, stateOf],
   );
 
   const overwrite = useCallback(
     async (key: string) => {
-      const f = filesRef.current.find((x) => x.key === key);
+      const f = sessionRef.current.files.find((x) => x.key === key);
       if (!f?.conflict) return;
       if (f.conflict.disk) {
         await save(key, { etag: f.conflict.disk.etag });
@@ -402,42 +333,28 @@ export default function IdePage() {
       if (!state) return;
       try {
         const created = await ideApi.createFile(f.root, f.path, state.doc.toString());
-        update(key, {
-          etag: created.etag,
-          saved: state.doc,
-          dirty: false,
-          conflict: null,
-          outcome: { kind: "waiting", text: "Created again · waiting for the watcher…" },
-        });
+        dispatch({ type: "recreated", key, etag: created.etag, doc: state.doc });
         void queryClient.invalidateQueries({ queryKey: ideKeys.folder(f.root, folderOf(f.path)) });
       } catch (e) {
-        update(key, { outcome: { kind: "failed", text: `Not saved: ${(e as Error).message}` } });
+        dispatch({ type: "save-failed", key, message: (e as Error).message });
       }
     },
-    [queryClient, save, stateOf, update],
+    [dispatch, queryClient, save, stateOf],
   );
 
   const closeTab = useCallback((key: string, force = false) => {
-    const f = filesRef.current.find((x) => x.key === key);
+    const f = sessionRef.current.files.find((x) => x.key === key);
     if (!f) return;
     if (f.dirty && !force) {
       setDialog({ kind: "discard", key });
       return;
     }
-    const list = filesRef.current;
-    const index = list.findIndex((x) => x.key === key);
-    const rest = list.filter((x) => x.key !== key);
     statesRef.current.delete(key);
     handles.current.delete(key);
-    filesRef.current = rest;
-    setFiles(rest);
-    if (shownKeyRef.current === key) {
-      // The view shows another tab next: nothing of this one is kept.
-      shownKeyRef.current = null;
-      const next = rest[Math.min(index, rest.length - 1)];
-      setActiveKey(next ? next.key : null);
-    }
-  }, []);
+    // The view shows another tab next: nothing of this one is kept.
+    if (shownKeyRef.current === key) shownKeyRef.current = null;
+    dispatch({ type: "closed", key });
+  }, [dispatch]);
 
   // --- tree operations ---------------------------------------------------
 
@@ -475,10 +392,10 @@ export default function IdePage() {
   };
 
   const renameOpenTabs = (root: number, from: string, to: string) => {
-    const renamed = filesRef.current.map((f) => {
-      if (f.root !== root || !within(f.path, from)) return f;
-      const path = to + f.path.slice(from.length);
-      const key = entryKey(root, path);
+    // The editor states and save handles follow the tabs to their new keys.
+    for (const f of sessionRef.current.files) {
+      if (f.root !== root || !within(f.path, from)) continue;
+      const key = entryKey(root, to + f.path.slice(from.length));
       const state = statesRef.current.get(f.key);
       if (state) {
         statesRef.current.delete(f.key);
@@ -491,16 +408,12 @@ export default function IdePage() {
         handles.current.set(key, handle);
       }
       if (shownKeyRef.current === f.key) shownKeyRef.current = key;
-      return { ...f, key, path };
-    });
-    filesRef.current = renamed;
-    setFiles(renamed);
-    const shown = shownKeyRef.current;
-    if (shown && renamed.some((f) => f.key === shown)) setActiveKey(shown);
+    }
+    dispatch({ type: "renamed", root, from, to, keyOf: entryKey });
   };
 
   const closeTabsUnder = (root: number, path: string) => {
-    for (const f of filesRef.current) if (f.root === root && within(f.path, path)) closeTab(f.key, true);
+    for (const f of sessionRef.current.files) if (f.root === root && within(f.path, path)) closeTab(f.key, true);
   };
 
   // --- page-wide keys, deep links, leaving with unsaved changes -----------

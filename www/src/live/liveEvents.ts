@@ -3,23 +3,11 @@
 // browser. The provider (LiveProvider.tsx) feeds them from an EventSource.
 import type { QueryKey } from "@tanstack/react-query";
 
-export type LiveEvent =
-  | { type: "dag_version"; dag_id: string; version_number: number; fileloc?: string }
-  | { type: "dag_removed"; dag_id: string }
-  | { type: "import_error"; filename: string; stack_trace: string; cleared: boolean }
-  | { type: "dag_run"; dag_id: string; run_id: string; state: string }
-  | {
-      type: "task_instance";
-      dag_id: string;
-      run_id: string;
-      task_id: string;
-      map_index: number;
-      state: string | null;
-      try_number: number;
-    }
-  | { type: "resync" };
+import { liveEventNames, type LiveEvent } from "./liveEventTypes.generated";
 
-export const liveEventTypes = ["dag_version", "dag_removed", "import_error", "dag_run", "task_instance", "resync"] as const;
+// The union and the names come from the server's list (common/live_events.hpp).
+export type { LiveEvent };
+export const liveEventTypes = liveEventNames;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -38,6 +26,8 @@ export function parseLiveEvent(type: string, data: string): LiveEvent | null {
   const text = (key: string) => (typeof body[key] === "string" ? (body[key] as string) : null);
   const dagId = text("dag_id");
   switch (type) {
+    case "dag":
+      return dagId !== null && typeof body.is_paused === "boolean" ? { type, dag_id: dagId, is_paused: body.is_paused } : null;
     case "dag_version":
       return dagId !== null && typeof body.version_number === "number"
         ? { type, dag_id: dagId, version_number: body.version_number, ...(text("fileloc") !== null ? { fileloc: text("fileloc")! } : {}) }
@@ -75,6 +65,11 @@ export function invalidationsFor(event: LiveEvent): QueryKey[] | null {
   switch (event.type) {
     case "resync":
       return null;
+    case "dag": {
+      // Paused or unpaused (from this page, another one or a script).
+      const id = event.dag_id;
+      return [["dags"], ["dashboard"], ["recentRuns"], ["dag", id], ["dagDetails", id]];
+    }
     case "dag_version": {
       const id = event.dag_id;
       return [

@@ -5,7 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 
-import { api, apiPath } from "../api/client";
+import { setDagPaused } from "../api/mutations";
 import { useDags, useDagTags, useRecentRuns, type DagListParams } from "../api/queries";
 import type { Dag } from "../api/types";
 import { formatDate } from "../components/format";
@@ -50,10 +50,7 @@ export function PauseToggle({ dag }: { dag: Dag }) {
     setBusy(true);
     setError(null);
     try {
-      await api.patch(apiPath("/api/v2/dags", dag.dag_id), { is_paused: !active });
-      await queryClient.invalidateQueries({ queryKey: ["dags"] });
-      await queryClient.invalidateQueries({ queryKey: ["dag", dag.dag_id] });
-      await queryClient.invalidateQueries({ queryKey: ["dashboard"] });
+      await setDagPaused(queryClient, dag.dag_id, !active);
     } catch (e) {
       setError((e as Error).message);
     } finally {

@@ -5,7 +5,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
-import { api, apiPath } from "../../api/client";
+import { clearRequest, clearTaskInstances, type ClearOptions } from "../../api/mutations";
 import type { TaskInstanceCollection } from "../../api/types";
 import { Modal } from "../../components/Modal";
 import { StateBadge } from "../../components/StateBadge";
@@ -19,31 +19,6 @@ interface ClearDialogProps {
   // Absent: clear the whole run.
   taskId?: string;
   mapIndex?: number;
-}
-
-interface ClearOptions {
-  upstream: boolean;
-  downstream: boolean;
-  onlyFailed: boolean;
-}
-
-function clearRequest(props: ClearDialogProps, options: ClearOptions, dryRun: boolean): Promise<TaskInstanceCollection> {
-  if (props.taskId === undefined) {
-    return api.post<TaskInstanceCollection>(apiPath("/api/v2/dags", props.dagId, "dagRuns", props.runId, "clear"), {
-      dry_run: dryRun,
-      only_failed: options.onlyFailed,
-    });
-  }
-  const task = props.mapIndex !== undefined && props.mapIndex >= 0 ? [props.taskId, props.mapIndex] : props.taskId;
-  return api.post<TaskInstanceCollection>(apiPath("/api/v2/dags", props.dagId, "clearTaskInstances"), {
-    dag_run_id: props.runId,
-    task_ids: [task],
-    include_upstream: options.upstream,
-    include_downstream: options.downstream,
-    only_failed: options.onlyFailed,
-    reset_dag_runs: true,
-    dry_run: dryRun,
-  });
 }
 
 export function ClearDialog(props: ClearDialogProps) {
@@ -76,11 +51,7 @@ export function ClearDialog(props: ClearDialogProps) {
     setBusy(true);
     setError(null);
     try {
-      await clearRequest(props, options, false);
-      await queryClient.invalidateQueries({ queryKey: ["grid", dagId] });
-      await queryClient.invalidateQueries({ queryKey: ["taskInstances", dagId, runId] });
-      await queryClient.invalidateQueries({ queryKey: ["taskInstance", dagId, runId] });
-      await queryClient.invalidateQueries({ queryKey: ["dagRun", dagId, runId] });
+      await clearTaskInstances(queryClient, props, options);
       onClose();
     } catch (e) {
       setError(e);

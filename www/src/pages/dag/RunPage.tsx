@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 
-import { api, apiPath } from "../../api/client";
+import { deleteRun, markRun, type MarkState } from "../../api/mutations";
 import { useDagRun, useTaskInstances } from "../../api/queries";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { formatDate, formatDuration } from "../../components/format";
@@ -15,7 +15,6 @@ import { useTitle } from "../../components/useTitle";
 import { ClearDialog } from "./ClearDialog";
 import { dagPath, taskInstancePath } from "./paths";
 
-type MarkState = "success" | "failed";
 
 export function RunPage() {
   const { dagId = "", runId = "" } = useParams();
@@ -33,10 +32,7 @@ export function RunPage() {
   const r = run.data;
 
   const mark = async (state: MarkState) => {
-    await api.patch(apiPath("/api/v2/dags", dagId, "dagRuns", runId), { state });
-    await queryClient.invalidateQueries({ queryKey: ["dagRun", dagId, runId] });
-    await queryClient.invalidateQueries({ queryKey: ["taskInstances", dagId, runId] });
-    await queryClient.invalidateQueries({ queryKey: ["grid", dagId] });
+    await markRun(queryClient, dagId, runId, state);
   };
 
   return (
@@ -163,8 +159,7 @@ export function RunPage() {
         danger
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
-          await api.delete(apiPath("/api/v2/dags", dagId, "dagRuns", runId));
-          await queryClient.invalidateQueries({ queryKey: ["grid", dagId] });
+          await deleteRun(queryClient, dagId, runId);
           navigate(dagPath(dagId));
         }}
       >

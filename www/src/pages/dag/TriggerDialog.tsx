@@ -4,7 +4,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 
-import { api, apiPath } from "../../api/client";
+import { triggerRun } from "../../api/mutations";
 import { useDagDetails } from "../../api/queries";
 import type { DagRun } from "../../api/types";
 import { Modal } from "../../components/Modal";
@@ -46,9 +46,7 @@ export function TriggerDialog({ dagId, open, onClose, onTriggered }: TriggerDial
       const body: Record<string, unknown> = { logical_date: null, conf: check.conf };
       if (runId.trim()) body.dag_run_id = runId.trim();
       if (note.trim()) body.note = note.trim();
-      const run = await api.post<DagRun>(apiPath("/api/v2/dags", dagId, "dagRuns"), body);
-      void queryClient.invalidateQueries({ queryKey: ["grid", dagId] });
-      void queryClient.invalidateQueries({ queryKey: ["dagRuns", dagId] });
+      const run = await triggerRun(queryClient, dagId, body);
       onTriggered?.(run);
       onClose();
     } catch (e) {

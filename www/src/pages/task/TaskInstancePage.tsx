@@ -6,7 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 
-import { api, apiPath } from "../../api/client";
+import { markTaskInstance, type MarkState } from "../../api/mutations";
 import { useStructure, useTaskInstance, useTries, useXComEntries } from "../../api/queries";
 import type { TaskInstance } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
@@ -22,7 +22,6 @@ import { LogViewer } from "./LogViewer";
 import { MappedIndexes } from "./MappedIndexes";
 
 type Tab = "logs" | "xcom" | "rendered" | "details";
-type MarkState = "success" | "failed";
 
 function XComTab({ dagId, runId, taskId, mapIndex }: { dagId: string; runId: string; taskId: string; mapIndex: number }) {
   const xcom = useXComEntries(dagId, runId, taskId, mapIndex);
@@ -159,10 +158,7 @@ function TaskInstanceView({ dagId, runId, taskId, mapIndex, search, setSearch }:
   const duration = t.duration ?? durationBetween(t.start_date, t.end_date);
 
   const mark = async (state: MarkState) => {
-    const base = apiPath("/api/v2/dags", dagId, "dagRuns", runId, "taskInstances", taskId);
-    await api.patch(mapIndex >= 0 ? apiPath(base, mapIndex) : base, { new_state: state });
-    await queryClient.invalidateQueries({ queryKey: ["taskInstance", dagId, runId, taskId] });
-    await queryClient.invalidateQueries({ queryKey: ["grid", dagId] });
+    await markTaskInstance(queryClient, { dagId, runId, taskId, mapIndex }, state);
   };
 
   return (
