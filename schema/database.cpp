@@ -126,6 +126,15 @@ void migrate(soci::session& session) {
   }
 }
 
+struct database::generation_watch {
+  explicit generation_watch(const std::filesystem::path& file);
+  ~generation_watch();
+  std::mutex mutex;
+  sqlite_api::sqlite3* connection = nullptr;
+  sqlite_api::sqlite3_stmt* data_version = nullptr;
+  std::uint64_t unknown = 0;
+};
+
 database::lease::lease(database& d) : db(d) {
   std::lock_guard lock(d.readers_mutex_);
   if (d.idle_readers_.empty()) {
@@ -154,6 +163,7 @@ database::database(const std::filesystem::path& file, std::size_t readers)
   } catch (const soci::soci_error& e) {
     throw store_error(fmt::format("cannot migrate the database {}: {}", file.string(), e.what()));
   }
+  watch_ = std::make_unique<generation_watch>(file);
 }
 
 database::~database() { stop(); }
@@ -161,6 +171,36 @@ database::~database() { stop(); }
 void database::stop() {
   writer_pool_.join();
   reader_pool_.join();
+}
+
+database::generation_watch::generation_watch(const std::filesystem::path& file) {
+  using namespace sqlite_api;
+  if (sqlite3_open_v2(file.c_str(), &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(connection, "PRAGMA data_version", -1, &data_version, nullptr) != SQLITE_OK) {
+    std::string why = connection ? sqlite3_errmsg(connection) : "out of memory";
+    sqlite3_close(connection);
+    throw store_error(fmt::format("cannot open the database {}: {}", file.string(), why));
+  }
+}
+
+database::generation_watch::~generation_watch() {
+  sqlite_api::sqlite3_finalize(data_version);
+  sqlite_api::sqlite3_close(connection);
+}
+
+std::uint64_t database::generation() {
+  using namespace sqlite_api;
+  auto& w = *watch_;
+  std::lock_guard lock(w.mutex);
+  const int step = sqlite3_step(w.data_version);
+  const auto version = step == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(w.data_version, 0)) : 0;
+  // Resetting ends the read transaction, which would otherwise hold back
+  // checkpoints.
+  sqlite3_reset(w.data_version);
+  // Unknown (the read failed): a value never returned before, so nothing
+  // read earlier passes for current.
+  if (step != SQLITE_ROW) return (std::uint64_t{1} << 63) | ++w.unknown;
+  return version;
 }
 
 }  // namespace leoflow::schema

@@ -4,6 +4,7 @@
 // on its own executor. Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -106,6 +107,12 @@ class database {
 
   void stop();
 
+  // Moves with every commit that changed the database file, made by this
+  // process's writer or by another process (`leoflow lite forget`): what was
+  // read from the store is still current while it stays the same. Cheap
+  // (no query planning, no file I/O); thread-safe.
+  std::uint64_t generation();
+
  private:
   struct lease {
     explicit lease(database& d);
@@ -121,6 +128,10 @@ class database {
   boost::asio::thread_pool reader_pool_;
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<soci::session>> idle_readers_;
+  // A connection that never writes: SQLite's data_version on it changes
+  // with every commit by any other connection.
+  struct generation_watch;
+  std::unique_ptr<generation_watch> watch_;
 };
 
 }  // namespace leoflow::schema

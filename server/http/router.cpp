@@ -5,6 +5,7 @@
 #include <set>
 
 #include "schema/database.hpp"
+#include "server/http/response_cache.hpp"
 
 namespace leoflow::http {
 
@@ -89,7 +90,8 @@ boost::asio::awaitable<response> router::dispatch(request& req) const {
   // it answers 507 with what happened. Never co_await inside catch (g++ 12).
   std::optional<response> full;
   try {
-    co_return co_await (*m.h)(req);
+    auto running = cache_ ? cache_->serve(req, *m.h) : (*m.h)(req);
+    co_return co_await std::move(running);
   } catch (const schema::disk_full& e) {
     full = error(507, e.what());
   }

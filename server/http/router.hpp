@@ -16,9 +16,14 @@ namespace leoflow::http {
 
 using handler = std::function<boost::asio::awaitable<response>(request&)>;
 
+class response_cache;
+
 class router {
  public:
   void add(std::string method, std::string pattern, handler h);
+
+  // Matched requests go through `cache` (which decides what it keeps).
+  void use_cache(response_cache& cache) { cache_ = &cache; }
 
   // Finds the handler, fills req.path_params, and runs it. A schema::disk_full
   // from the handler becomes 507 Insufficient Storage with its message; other
@@ -42,6 +47,7 @@ class router {
     handler h;
   };
   std::vector<route> routes_;
+  response_cache* cache_ = nullptr;
 };
 
 std::vector<std::string> split_path(std::string_view path);
