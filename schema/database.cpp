@@ -132,7 +132,6 @@ struct database::generation_watch {
   std::mutex mutex;
   sqlite_api::sqlite3* connection = nullptr;
   sqlite_api::sqlite3_stmt* data_version = nullptr;
-  std::uint64_t unknown = 0;
 };
 
 database::lease::lease(database& d) : db(d) {
@@ -190,6 +189,10 @@ database::generation_watch::~generation_watch() {
 
 std::uint64_t database::generation() {
   using namespace sqlite_api;
+  // Unknown: a value never returned before, so nothing read earlier passes
+  // for current.
+  const auto unknown = [this] { return (std::uint64_t{1} << 63) | ++unknown_generation_; };
+  if (!watch_) return unknown();
   auto& w = *watch_;
   std::lock_guard lock(w.mutex);
   const int step = sqlite3_step(w.data_version);
@@ -197,10 +200,7 @@ std::uint64_t database::generation() {
   // Resetting ends the read transaction, which would otherwise hold back
   // checkpoints.
   sqlite3_reset(w.data_version);
-  // Unknown (the read failed): a value never returned before, so nothing
-  // read earlier passes for current.
-  if (step != SQLITE_ROW) return (std::uint64_t{1} << 63) | ++w.unknown;
-  return version;
+  return step == SQLITE_ROW ? version : unknown();
 }
 
 }  // namespace leoflow::schema

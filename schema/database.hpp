@@ -4,6 +4,7 @@
 // on its own executor. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -129,9 +130,11 @@ class database {
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<soci::session>> idle_readers_;
   // A connection that never writes: SQLite's data_version on it changes
-  // with every commit by any other connection.
+  // with every commit by any other connection. Without one (a backend with
+  // no such counter) every call answers a value never seen before.
   struct generation_watch;
   std::unique_ptr<generation_watch> watch_;
+  std::atomic<std::uint64_t> unknown_generation_{0};
 };
 
 }  // namespace leoflow::schema
