@@ -65,6 +65,7 @@ bench: build
 	/usr/bin/python3 bench/reload_latency.py --bin $(BUILD)/bin
 	/usr/bin/python3 bench/scheduling.py --bin $(BUILD)/bin
 	/usr/bin/python3 bench/load/load.py --bin $(BUILD)/bin
+	/usr/bin/python3 bench/cold_start.py --bin $(BUILD)/bin
 
 dev-install: build
 	cmake --install $(BUILD) --prefix $(if $(filter 0,$(shell id -u)),/usr/local,$(HOME)/.local)

@@ -213,6 +213,14 @@ void database::rethrow_after_failure(soci::session& session) {
   }
 }
 
+struct database::generation_watch {
+  explicit generation_watch(const std::filesystem::path& file);
+  ~generation_watch();
+  std::mutex mutex;
+  sqlite_api::sqlite3* connection = nullptr;
+  sqlite_api::sqlite3_stmt* data_version = nullptr;
+};
+
 database::lease::lease(database& d) : db(d) {
   std::lock_guard lock(d.readers_mutex_);
   if (d.idle_readers_.empty()) {
@@ -246,6 +254,9 @@ database::database(const database_url& url, std::size_t readers) : url_(url), re
   } catch (const soci::soci_error& e) {
     throw store_error(fmt::format("cannot migrate the database {}: {}", url.display(), redact_conninfo(e.what())));
   }
+  // PostgreSQL has no data_version: generation() then never repeats, so the
+  // response cache never serves an answer there.
+  if (url.kind == backend::sqlite) watch_ = std::make_unique<generation_watch>(url.sqlite_file);
 }
 
 database::~database() { stop(); }
@@ -254,6 +265,37 @@ void database::stop() {
   writer_pool_.join();
   reader_pool_.join();
   files_pool_.join();
+}
+
+database::generation_watch::generation_watch(const std::filesystem::path& file) {
+  using namespace sqlite_api;
+  if (sqlite3_open_v2(file.c_str(), &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(connection, "PRAGMA data_version", -1, &data_version, nullptr) != SQLITE_OK) {
+    std::string why = connection ? sqlite3_errmsg(connection) : "out of memory";
+    sqlite3_close(connection);
+    throw store_error(fmt::format("cannot open the database {}: {}", file.string(), why));
+  }
+}
+
+database::generation_watch::~generation_watch() {
+  sqlite_api::sqlite3_finalize(data_version);
+  sqlite_api::sqlite3_close(connection);
+}
+
+std::uint64_t database::generation() {
+  using namespace sqlite_api;
+  // Unknown: a value never returned before, so nothing read earlier passes
+  // for current.
+  const auto unknown = [this] { return (std::uint64_t{1} << 63) | ++unknown_generation_; };
+  if (!watch_) return unknown();
+  auto& w = *watch_;
+  std::lock_guard lock(w.mutex);
+  const int step = sqlite3_step(w.data_version);
+  const auto version = step == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(w.data_version, 0)) : 0;
+  // Resetting ends the read transaction, which would otherwise hold back
+  // checkpoints.
+  sqlite3_reset(w.data_version);
+  return step == SQLITE_ROW ? version : unknown();
 }
 
 }  // namespace leoflow::schema

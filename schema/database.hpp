@@ -4,6 +4,8 @@
 // and resume the caller on its own executor. Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -144,6 +146,12 @@ class database {
 
   void stop();
 
+  // Moves with every commit that changed the database file, made by this
+  // process's writer or by another process (`leoflow lite forget`): what was
+  // read from the store is still current while it stays the same. Cheap
+  // (no query planning, no file I/O); thread-safe.
+  std::uint64_t generation();
+
  private:
   // rethrow_store_failure(), after trying to reconnect `session` when the
   // database server was lost (a PostgreSQL restart), so the next call works
@@ -165,6 +173,12 @@ class database {
   boost::asio::thread_pool files_pool_{1};
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<soci::session>> idle_readers_;
+  // A connection that never writes: SQLite's data_version on it changes
+  // with every commit by any other connection. Without one (a backend with
+  // no such counter) every call answers a value never seen before.
+  struct generation_watch;
+  std::unique_ptr<generation_watch> watch_;
+  std::atomic<std::uint64_t> unknown_generation_{0};
 };
 
 }  // namespace leoflow::schema

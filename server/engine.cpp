@@ -2,6 +2,7 @@
 #include "server/engine.hpp"
 
 #include <atomic>
+#include <cstdlib>
 #include <csignal>
 #include <set>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "server/api/api.hpp"
 #include "server/auth/gate.hpp"
 #include "server/execution/execution_api.hpp"
+#include "server/http/response_cache.hpp"
 #include "server/http/server.hpp"
 #include "server/ide/ide.hpp"
 #include "server/route_table.hpp"
@@ -199,6 +201,15 @@ int run_engine(const engine_options& options, console& out) {
   api.secrets = &secrets;
   // The /ide editor's file API over the watched folders.
   ide::ide_service ide_files(options.dag_folders);
+  // Repeated reads of the API come from memory until a commit changes the
+  // store or the masked secrets change. Answers differ by who asks.
+  // LEOFLOW_API_CACHE_MIB sizes it (8 by default; 0 turns it off, which
+  // bench/load/load.py --no-cache uses for its comparison).
+  std::size_t cache_mib = 8;
+  if (const char* mib = std::getenv("LEOFLOW_API_CACHE_MIB"); mib && *mib) cache_mib = std::strtoull(mib, nullptr, 10);
+  http::response_cache api_cache(
+      [&db, &secrets] { return http::cache_stamp{db->generation(), secrets.current()}; }, cache_mib << 20,
+      {std::string(auth::user_header), "Accept"});
 
   // The login: with an admin in config.yaml every route needs a token;
   // without one Lite is no-auth and only ever bound to loopback.
@@ -211,6 +222,7 @@ int run_engine(const engine_options& options, console& out) {
   }
   http::router routes;
   add_main_routes(routes, api, ide_files, *gate);
+  if (cache_mib > 0) routes.use_cache(api_cache);
   gate->allow_hosts(options.allowed_hosts);
   // Sign-outs end their token for good: the deny-list lives in the store.
   auth::token_revocations revocations;

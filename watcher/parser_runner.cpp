@@ -15,7 +15,8 @@ boost::asio::awaitable<parse_outcome> run_parser(const parser_config& config,
                                                  const fs::path& dag_file,
                                                  const fs::path& project_dir,
                                                  const fs::path& python,
-                                                 const fs::path& pycache) {
+                                                 const fs::path& pycache,
+                                                 bool hide_site_packages) {
   const fs::path interpreter = python.empty() ? config.python : python;
   spawn_options options;
   options.executable = interpreter;
@@ -29,6 +30,7 @@ boost::asio::awaitable<parse_outcome> run_parser(const parser_config& config,
           (pycache.empty() ? config.home / "dev" / "pycache" : pycache).string());
   set_env(options.env, "PYTHONUNBUFFERED", "1");
   unset_env(options.env, "PYTHONHOME");
+  if (hide_site_packages) set_env(options.env, "LEOFLOW_PARSER_HIDE_SITE_PACKAGES", "1");
   options.working_dir = project_dir;
 
   parse_outcome outcome;

@@ -43,12 +43,15 @@ struct parse_outcome {
 
 // `python` overrides config.python (a DAG's own virtualenv), `pycache` the
 // shared byte-code cache folder (a venv keeps its own, so a reinstalled
-// package never meets a stale cache).
+// package never meets a stale cache). `hide_site_packages`: the file sees
+// only the standard library and the sdk, as in a virtualenv with nothing
+// installed (a project without dependencies parsed by config.python).
 boost::asio::awaitable<parse_outcome> run_parser(const parser_config& config,
                                                  const fs::path& dag_file,
                                                  const fs::path& project_dir,
                                                  const fs::path& python = {},
-                                                 const fs::path& pycache = {});
+                                                 const fs::path& pycache = {},
+                                                 bool hide_site_packages = false);
 
 // How the parser command reads in messages: "python3 -m leoflow_parser".
 std::string parser_command_label(const fs::path& python);

@@ -55,6 +55,17 @@ std::optional<std::string> read_text(const fs::path& file) {
   return out;
 }
 
+// 1200 → "1,200", as the progress line reads.
+std::string with_thousands(std::size_t n) {
+  const auto digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 struct prepared {
   project info;
   std::string fingerprint;
@@ -79,7 +90,7 @@ watcher::watcher(asio::any_io_executor ex, schema::database& db, console& out,
                  watcher_options options, watcher_listener listener)
     : strand_(asio::make_strand(ex)), db_(db), console_(out), options_(std::move(options)),
       listener_(std::move(listener)), inotify_(strand_), tick_timer_(strand_),
-      idle_timer_(strand_) {
+      idle_timer_(strand_), progress_timer_(strand_) {
   for (auto& root : options_.roots) root = fs::weakly_canonical(fs::absolute(root));
   if (options_.max_parallel == 0) options_.max_parallel = 1;
 }
@@ -120,6 +131,7 @@ asio::awaitable<void> watcher::initial_round() {
   for (const auto& p : found) enqueue(p.dir);
   spawn(inotify_loop(), "the change listener");
   spawn(tick_loop(), "the periodic scan");
+  if (!found.empty()) spawn(report_progress(found.size()), "the progress report");
 
   if (running_ > 0 || !queue_.empty()) {
     idle_timer_.expires_at(asio::steady_timer::time_point::max());
@@ -133,6 +145,7 @@ void watcher::stop() {
     inotify_.close();
     tick_timer_.cancel();
     idle_timer_.cancel();
+    progress_timer_.cancel();
   });
 }
 
@@ -275,7 +288,7 @@ void watcher::enqueue(const fs::path& dir) {
 }
 
 void watcher::pump() {
-  while (running_ < options_.max_parallel && !queue_.empty()) {
+  while (running_ < options_.max_parallel && !queue_.empty() && !stopping_) {
     auto dir = queue_.front();
     queue_.erase(queue_.begin());
     auto it = projects_.find(dir);
@@ -286,7 +299,58 @@ void watcher::pump() {
     ++running_;
     spawn(parse(dir), "a parse");
   }
-  if (running_ == 0 && queue_.empty()) idle_timer_.cancel();
+  // Virtualenvs only when no parse waits: registering comes first.
+  while (running_ < options_.max_parallel && queue_.empty() && !environment_queue_.empty() && !stopping_) {
+    auto dir = environment_queue_.front();
+    environment_queue_.erase(environment_queue_.begin());
+    ++running_;
+    ++preparing_;
+    spawn(prepare_later(dir), "preparing a virtualenv");
+  }
+  if (running_ == preparing_ && queue_.empty()) idle_timer_.cancel();
+}
+
+asio::awaitable<void> watcher::prepare_later(fs::path dir) {
+  std::exception_ptr failure;
+  try {
+    auto it = projects_.find(dir);
+    if (it != projects_.end()) {
+      it->second.environment_queued = false;
+      const project info = it->second.info;
+      auto preparing = options_.prepare_environment(info);
+      auto env = co_await std::move(preparing);
+      if (env.install_error)
+        co_await record_error(info, info.dag_file, "installing the project's dependencies failed", *env.install_error);
+    }
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  --running_;
+  --preparing_;
+  pump();
+  if (failure) std::rethrow_exception(failure);
+}
+
+asio::awaitable<void> watcher::report_progress(std::size_t total) {
+  // Quiet when the first round is quick; then one line a second.
+  const auto begun = std::chrono::steady_clock::now();
+  bool reported = false;
+  for (;;) {
+    progress_timer_.expires_after(1s);
+    auto [ec] = co_await progress_timer_.async_wait(tuple_awaitable);
+    if (ec || stopping_) co_return;
+    const bool done = running_ == preparing_ && queue_.empty();
+    const auto finished = std::min(parsed_, total);
+    if (done) {
+      if (reported)
+        console_.info(fmt::format("registered {} DAG{} in {:.1f} s", with_thousands(total), total == 1 ? "" : "s",
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count()));
+      co_return;
+    }
+    console_.info(fmt::format("registering {} DAG{} … {}/{}", with_thousands(total), total == 1 ? "" : "s",
+                              with_thousands(finished), with_thousands(total)));
+    reported = true;
+  }
 }
 
 asio::awaitable<void> watcher::parse(fs::path dir) {
@@ -298,6 +362,7 @@ asio::awaitable<void> watcher::parse(fs::path dir) {
   }
   // Done with this project: a change that arrived meanwhile parses again.
   --running_;
+  ++parsed_;
   if (auto it = projects_.find(dir); it != projects_.end()) {
     it->second.parsing = false;
     if (it->second.dirty && !stopping_) {
@@ -339,8 +404,11 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
                           fmt::format("FileNotFoundError: {} does not exist", info.dag_file.string()));
   } else {
     parse_environment env{options_.parser.python, std::nullopt, {}};
-    if (options_.prepare_environment) env = co_await options_.prepare_environment(info);
-    auto outcome = co_await run_parser(options_.parser, info.dag_file, info.dir, env.python, env.pycache);
+    // Nothing to install: the shared interpreter (one warm fork server for
+    // every such project) parses now, the virtualenv comes after.
+    const bool later = options_.prepare_environment && info.dependencies.empty();
+    if (options_.prepare_environment && !later) env = co_await options_.prepare_environment(info);
+    auto outcome = co_await run_parser(options_.parser, info.dag_file, info.dir, env.python, env.pycache, later);
     it = projects_.find(dir);
     if (it == projects_.end()) co_return;
     if (it->second.dirty) co_return;  // a newer save is waiting: it wins
@@ -402,6 +470,10 @@ asio::awaitable<void> watcher::parse_project(fs::path dir) {
     if (result.conflict) {
       co_await record_error(info, info.dag_file, "duplicate dag_id", *result.conflict);
       co_return;
+    }
+    if (auto st = projects_.find(dir); later && st != projects_.end() && !st->second.environment_queued) {
+      st->second.environment_queued = true;
+      environment_queue_.push_back(dir);
     }
     if (env.install_error) {
       // The parse worked, the dependencies did not: the DAG shows it.

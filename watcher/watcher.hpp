@@ -57,7 +57,9 @@ struct watcher_options {
   // Masks import errors before they are stored, printed or published. Optional.
   secret_registry* secrets = nullptr;
   // Prepares a project's virtualenv before its parse; unset means parse
-  // with parser.python.
+  // with parser.python. A project without dependencies parses with
+  // parser.python at once (its site-packages hidden, as an empty virtualenv
+  // would) and its virtualenv is prepared after, when no parse waits.
   std::function<boost::asio::awaitable<parse_environment>(const project&)> prepare_environment;
   // After a good parse, before registering: what the project's tries need
   // besides the spec (the Kubernetes executor's image). An error is the
@@ -101,6 +103,7 @@ class watcher {
     bool parsing = false;
     bool dirty = false;
     bool announced = false;  // printed "change detected" for the pending change
+    bool environment_queued = false;
     std::string parsed_fingerprint;
   };
 
@@ -111,6 +114,8 @@ class watcher {
   boost::asio::awaitable<void> rescan();
   boost::asio::awaitable<void> parse(fs::path dir);
   boost::asio::awaitable<void> parse_project(fs::path dir);
+  boost::asio::awaitable<void> prepare_later(fs::path dir);
+  boost::asio::awaitable<void> report_progress(std::size_t total);
   boost::asio::awaitable<void> remove_project(fs::path dir, std::string reason);
   boost::asio::awaitable<void> record_error(const project& p, const fs::path& file,
                                             std::string headline, std::string detail);
@@ -135,10 +140,15 @@ class watcher {
   inotify inotify_;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer idle_timer_;  // wakes start() when the first round is done
+  boost::asio::steady_timer progress_timer_;
   boost::asio::thread_pool disk_pool_{1};
   std::map<fs::path, project_state> projects_;
   std::vector<fs::path> queue_;
-  std::size_t running_ = 0;
+  // Virtualenvs to prepare once no parse is waiting (see prepare_environment).
+  std::vector<fs::path> environment_queue_;
+  std::size_t running_ = 0;    // parses and preparations, up to max_parallel
+  std::size_t preparing_ = 0;  // of which preparations
+  std::size_t parsed_ = 0;     // parses finished, for the first round's progress
   bool rescan_pending_ = false;
   bool stopping_ = false;
 };

@@ -11,7 +11,9 @@ default; LOAD_SECONDS overrides the default for quick local runs), first
 against Lite, then against nginx. Prints requests/s, p50/p99 latency, errors,
 the Lite/nginx ratio and the server's RSS before and after.
 
-Usage: bench/load/load.py [--bin DIR] [--seconds N] [--connections N]
+Usage: bench/load/load.py [--bin DIR] [--seconds N] [--connections N] [--no-cache]
+--no-cache runs Lite with its API response cache off (LEOFLOW_API_CACHE_MIB=0):
+the figures of every page built anew.
 Unlike the other benchmarks it fails (exit 1) on correctness, never on time:
 any non-2xx response or socket error, or RSS growing by more than
 --rss-bound-mib (64 by default)."""
@@ -159,8 +161,10 @@ def run_wrk(url, seconds, connections, threads):
     return figures
 
 
-def start_lite(bin_dir, dags, home):
+def start_lite(bin_dir, dags, home, cache):
     env = dict(os.environ, LEOFLOW_HOME=home, LEOFLOW_PYTHON=PYTHON, NO_COLOR="1")
+    if not cache:
+        env["LEOFLOW_API_CACHE_MIB"] = "0"
     proc = subprocess.Popen([os.path.join(bin_dir, "leoflow"), "lite", dags, "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     for line in proc.stdout:
@@ -208,6 +212,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--rss-bound-mib", type=int, default=64)
+    ap.add_argument("--no-cache", action="store_true", help="Lite's API response cache off")
     args = ap.parse_args()
     bin_dir = os.path.abspath(args.bin)
 
@@ -221,7 +226,7 @@ def main():
         with open(os.path.join(dags, "load_big", "dag.py"), "w") as f:
             f.write(BIG_DAG.format(tasks=BIG_TASKS))
 
-        lite, base = start_lite(bin_dir, dags, os.path.join(tmp, "home"))
+        lite, base = start_lite(bin_dir, dags, os.path.join(tmp, "home"), not args.no_cache)
         nginx = None
         try:
             started = time.monotonic()
@@ -277,7 +282,8 @@ def main():
 
     failures = []
     print(f"load: leoflow lite vs nginx, same bytes; wrk {args.threads} threads, {args.connections} connections, "
-          f"{args.seconds} s per run ({os.cpu_count()} cores, wrk on the same machine)")
+          f"{args.seconds} s per run ({os.cpu_count()} cores, wrk on the same machine)"
+          f"{'; API cache off' if args.no_cache else ''}")
     print(f"  setup: {SMALL_DAGS + 1} DAGs registered in {registered_s:.1f} s; one run of {BIG_TASKS} task instances")
     for name, path in targets.items():
         ours, theirs = results[name]

@@ -31,10 +31,27 @@ def print_user_traceback(error):
     sys.stderr.flush()
 
 
+def hide_site_packages():
+    """sys.path as a virtualenv with nothing installed has it: the interpreter's own site-packages
+    (and the user's) taken out, PYTHONPATH (the sdk) kept. Lite parses a project without dependencies
+    with its shared interpreter, so that the file imports what its tasks will find."""
+    import site
+    hidden = [os.path.realpath(d) for d in site.getsitepackages() + [site.getusersitepackages()]]
+    kept = {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+
+    def visible(entry):
+        real = os.path.realpath(entry or os.curdir)
+        return real in kept or not any(real == d or real.startswith(d + os.sep) for d in hidden)
+
+    sys.path[:] = [entry for entry in sys.path if visible(entry)]
+
+
 def main(argv):
     if len(argv) != 1:
         sys.stderr.write("usage: python -m leoflow_parser <dag_file>\n")
         return 2
+    if os.environ.pop("LEOFLOW_PARSER_HIDE_SITE_PACKAGES", None) == "1":
+        hide_site_packages()
     path = os.path.abspath(argv[0])
     spec_stdout = os.dup(1)
     os.dup2(2, 1)

@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include "server/http/response_cache.hpp"
+
 namespace leoflow::http {
 
 std::vector<std::string> split_path(std::string_view path) {
@@ -132,7 +134,8 @@ boost::asio::awaitable<response> router::dispatch(request& req) const {
     r.headers.emplace_back("Allow", m.allow);
     co_return r;
   }
-  co_return co_await (*m.h)(req);
+  auto running = cache_ ? cache_->serve(req, *m.h) : (*m.h)(req);
+  co_return co_await std::move(running);
 }
 
 }  // namespace leoflow::http

@@ -101,12 +101,17 @@ query_list query_of(Parts&&... parts) {
   return out;
 }
 
+class response_cache;
+
 class router {
  public:
   void add(std::string method, std::string pattern, route_doc doc, handler h);
 
   // Every registered route with its contract, in registration order.
   std::vector<route_entry> table() const;
+
+  // Matched requests go through `cache` (which decides what it keeps).
+  void use_cache(response_cache& cache) { cache_ = &cache; }
 
   // Finds the handler, fills req.path_params, and runs it. Exceptions
   // propagate (handle() in exchange.hpp maps them).
@@ -130,6 +135,7 @@ class router {
     handler h;
   };
   std::vector<route> routes_;
+  response_cache* cache_ = nullptr;
 };
 
 std::vector<std::string> split_path(std::string_view path);

@@ -6,7 +6,7 @@ import os
 import shutil
 import textwrap
 
-from lite import Lite, wait_until
+from lite import Lite, q, wait_until
 
 GOOD = textwrap.dedent('''\
     from datetime import datetime
@@ -163,3 +163,30 @@ def test_a_file_emptied_for_a_moment_keeps_its_dag_and_history(tmp_path):
         (project / "dag.py").write_text(GOOD.replace("[1, 2, 3]", "[7, 8]"))
         wait_until(lambda: versions(lite) == [1, 2], message=lite.output)
         assert import_errors(lite)["total_entries"] == 0
+
+
+def test_many_projects_at_start_all_register(tmp_path):
+    # Projects without dependencies parse at once through the shared warm
+    # interpreter; their virtualenvs are made after, when no parse waits.
+    dags = tmp_path / "dags"
+    names = [f"many_{i:02d}" for i in range(40)]
+    for name in names:
+        (dags / name).mkdir(parents=True)
+        write(dags / name / "dag.py", GOOD.replace("def my_dag", f"def {name}").replace("my_dag()", f"{name}()"))
+    with Lite(dags) as lite:
+        def registered():
+            body = lite.get("/api/v2/dags?limit=100")[1]
+            return body if body["total_entries"] == len(names) else None
+        body = wait_until(registered, timeout=120, message=lite.output)
+        assert sorted(d["dag_id"] for d in body["dags"]) == names
+        assert all(d["has_import_errors"] is False for d in body["dags"])
+        assert import_errors(lite)["total_entries"] == 0
+        for name in ("many_00", "many_39"):
+            assert versions(lite, name) == [1]
+        venv_python = lambda name: os.path.join(lite.home, "dev", "venvs", name, "bin", "python")
+        wait_until(lambda: all(os.path.exists(venv_python(n)) for n in names), timeout=180, message=lite.output)
+        # A try runs in its project's virtualenv, as before.
+        status, run = lite.request("POST", "/api/v2/dags/many_07/dagRuns", {})
+        assert status == 200, run
+        run_path = f"/api/v2/dags/many_07/dagRuns/{q(run['dag_run_id'])}"
+        wait_until(lambda: lite.get(run_path)[1]["state"] == "success", timeout=120, message=lite.output)
