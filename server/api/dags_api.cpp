@@ -90,17 +90,20 @@ asio::awaitable<dag_with_spec> load_dag_with_spec(api_context& ctx, const std::s
   co_return co_await ctx.db.read(std::move(load));
 }
 
+// The query parameters read_dag_filter() reads, for GET and PATCH /dags.
+http::query_list dag_filter_params() {
+  using namespace http::param;
+  return http::query_of(text("dag_id_pattern"), text("dag_display_name_pattern"),
+                        of("tags", http::param_type::text_list), of("tags_match_mode", http::param_type::choice),
+                        of("owners", http::param_type::text_list), boolean("paused"), boolean("exclude_stale"),
+                        boolean("has_import_errors"), text("bundle_name"));
+}
+
 }  // namespace
 
 void add_dag_routes(http::router& r, api_context& ctx) {
   r.add("GET", "/api/v2/dags",
-        {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"),
-                                 http::param::text("dag_display_name_pattern"),
-                                 http::param::of("tags", http::param_type::text_list),
-                                 http::param::of("tags_match_mode", http::param_type::choice),
-                                 http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"),
-                                 http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"),
-                                 http::param::text("bundle_name"),
+        {.query = http::query_of(http::param::paging(), dag_filter_params(),
                                  http::param::of("last_dag_run_state", http::param_type::choice),
                                  http::param::order_by())},
         [&ctx](request& req) -> asio::awaitable<response> {
@@ -119,13 +122,7 @@ void add_dag_routes(http::router& r, api_context& ctx) {
   });
 
   r.add("PATCH", "/api/v2/dags",
-        {.query = http::query_of(http::param::paging(), http::param::text("dag_id_pattern"),
-                                 http::param::text("dag_display_name_pattern"),
-                                 http::param::of("tags", http::param_type::text_list),
-                                 http::param::of("tags_match_mode", http::param_type::choice),
-                                 http::param::of("owners", http::param_type::text_list), http::param::boolean("paused"),
-                                 http::param::boolean("exclude_stale"), http::param::boolean("has_import_errors"),
-                                 http::param::text("bundle_name")), .body = "DAGPatchBody"},
+        {.query = http::query_of(http::param::paging(), dag_filter_params()), .body = "DAGPatchBody"},
         [&ctx](request& req) -> asio::awaitable<response> {
     http::query_params q(req);
     const auto limit = q.limit();
