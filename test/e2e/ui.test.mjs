@@ -411,13 +411,30 @@ describe("login", () => {
     await page.getByRole("switch", { name: "Pause e2e_hello" }).click();
     await page.getByRole("switch", { name: "Unpause e2e_hello" }).waitFor();
 
+    // Signed out under the page's feet: a script's unpause sends the "dag"
+    // event, and the open list's refetch gets the 401. (Clicking a link
+    // instead would race the refetch of the pause above, due 150 ms after
+    // its event, which may also be the request that gets the 401.)
     await browser.context.clearCookies();
-    await page.getByRole("link", { name: "e2e_hello" }).click();
+    const token = await lite.fetchJson("/auth/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: "admin", password }),
+    });
+    assert.equal(token.status, 201);
+    const unpause = await lite.fetchJson("/api/v2/dags/e2e_hello", {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token.body.access_token}` },
+      body: JSON.stringify({ is_paused: false }),
+    });
+    assert.equal(unpause.status, 200);
     await page.getByRole("form", { name: "Sign in" }).waitFor();
     await browser.screenshot(page, "13-login");
     await page.getByLabel("Username").fill("admin");
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("switch", { name: "Pause e2e_hello" }).waitFor();
+    await page.getByRole("link", { name: "e2e_hello" }).click();
     await page.getByTestId("dag-title").filter({ hasText: "e2e_hello" }).waitFor();
 
     await page.getByRole("button", { name: "Log out" }).click();
