@@ -20,6 +20,7 @@
 #include "common/paths.hpp"
 #include "common/child_process.hpp"
 #include "common/console.hpp"
+#include "common/engine_features.hpp"
 #include "common/json.hpp"
 #include "executors/fork_server.hpp"
 #include "executors/task_log.hpp"
@@ -86,6 +87,7 @@ std::vector<std::string> subprocess_executor::task_environment(const std::vector
     const auto eq = e.find('=');
     if (eq != std::string::npos && allowed_in_task(std::string_view(e).substr(0, eq))) out.push_back(e);
   }
+  out.push_back(std::string("LEOFLOW_FEATURES=") + engine_features);
   return out;
 }
 

@@ -76,6 +76,9 @@ std::shared_ptr<const dag_structure> read_structure(const std::string& spec_json
     n.pool_slots = static_cast<int>(json::get_int(*t, "pool_slots").value_or(1));
     n.queue = json::get_string(*t, "queue").value_or("default");
     n.priority_weight = static_cast<int>(json::get_int(*t, "priority_weight").value_or(1));
+    n.weight_rule = json::get_string(*t, "weight_rule").value_or("downstream");
+    if (auto limit = json::get_int(*t, "max_active_tis_per_dag")) n.max_active_tis_per_dag = static_cast<int>(*limit);
+    if (auto limit = json::get_int(*t, "max_active_tis_per_dagrun")) n.max_active_tis_per_dagrun = static_cast<int>(*limit);
     if (const auto* m = json::get_object(*t, "mapping")) n.mapping = *m;
     if (const auto* c = t->if_contains("executor_config"); c && !c->is_null()) n.executor_config = boost::json::serialize(*c);
     s->index[n.task_id] = s->tasks.size();
@@ -92,6 +95,12 @@ std::shared_ptr<const dag_structure> read_structure(const std::string& spec_json
     }
   }
   for (auto& t : s->tasks) std::sort(t.downstream.begin(), t.downstream.end());
+  for (auto& t : s->tasks) {
+    t.effective_priority = t.priority_weight;
+    if (t.weight_rule != "downstream" && t.weight_rule != "upstream") continue;
+    for (const auto& id : s->relatives(t.task_id, t.weight_rule == "downstream"))
+      t.effective_priority += s->tasks[s->index.at(id)].priority_weight;
+  }
   return s;
 }
 

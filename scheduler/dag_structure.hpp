@@ -29,7 +29,16 @@ struct task_node {
   std::string pool = "default_pool";
   int pool_slots = 1;
   std::string queue = "default";
-  int priority_weight = 1;
+  int priority_weight = 1;            // the task's own weight, as written
+  std::string weight_rule = "downstream";
+  // What orders ready tries when slots are short, and what a task
+  // instance shows as its priority_weight: the own weight for "absolute",
+  // plus every downstream (or upstream) task's for "downstream" ("upstream").
+  int effective_priority = 1;
+  // At most this many tries of the task at once across all runs, and within
+  // one run (Airflow's max_active_tis_per_dag / _per_dagrun).
+  std::optional<int> max_active_tis_per_dag;
+  std::optional<int> max_active_tis_per_dagrun;
   std::optional<boost::json::object> mapping;  // the spec's mapping, when mapped
   std::string executor_config;                 // JSON text, empty when the task has none
 

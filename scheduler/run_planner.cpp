@@ -180,7 +180,7 @@ run_plan plan_run(const dag_structure& dag, const std::vector<ti_view>& tis, con
   std::stable_sort(plan.ready.begin(), plan.ready.end(), [&](std::int64_t a, std::int64_t b) {
     const auto* ta = dag.task(by_id[a]->task_id);
     const auto* tb = dag.task(by_id[b]->task_id);
-    const int pa = ta ? ta->priority_weight : 1, pb = tb ? tb->priority_weight : 1;
+    const int pa = ta ? ta->effective_priority : 1, pb = tb ? tb->effective_priority : 1;
     if (pa != pb) return pa > pb;
     return by_id[a]->map_index < by_id[b]->map_index;
   });

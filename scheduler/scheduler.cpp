@@ -24,6 +24,7 @@
 #include "executors/task_log.hpp"
 #include "schema/config_store.hpp"
 #include "schema/database.hpp"
+#include "schema/pool_store.hpp"
 #include "schema/soci_optional.hpp"
 #include "scheduler/dag_structure.hpp"
 #include "scheduler/run_planner.hpp"
@@ -134,6 +135,17 @@ void scheduler::wake_dag(const std::string& dag_id) {
   });
 }
 
+void scheduler::capacity_changed() {
+  asio::post(strand_, [this] { wake_blocked(); });
+}
+
+void scheduler::wake_blocked() {
+  if (blocked_runs_.empty()) return;
+  pending_runs_.insert(blocked_runs_.begin(), blocked_runs_.end());
+  blocked_runs_.clear();
+  ensure_pumping();
+}
+
 void scheduler::kill_tries(std::vector<std::int64_t> ti_ids, std::string reason) {
   asio::post(strand_, [this, ti_ids = std::move(ti_ids), reason] {
     for (auto id : ti_ids)
@@ -152,12 +164,6 @@ void scheduler::ensure_pumping() {
   if (pumping_ || stopping_) return;
   pumping_ = true;
   spawn(pump(), "a scheduling pass");
-}
-
-std::size_t scheduler::running_for(const std::string& dag_id) const {
-  std::size_t n = 0;
-  for (const auto& [id, t] : launched_) n += t.dag_id == dag_id;
-  return n;
 }
 
 asio::awaitable<void> scheduler::pump() {
@@ -249,7 +255,8 @@ asio::awaitable<void> scheduler::recover() {
   const auto adopted_ids = co_await std::move(adopting);
   const std::set<std::int64_t> adopted(adopted_ids.begin(), adopted_ids.end());
   for (const auto& ti : unfinished)
-    if (adopted.count(ti.id)) launched_[ti.id] = {ti.dag_id, ti.dag_run_id, ti.try_number};
+    if (adopted.count(ti.id))
+      launched_[ti.id] = {ti.dag_id, ti.dag_run_id, ti.try_number, ti.task_id, ti.pool, ti.pool_slots};
   if (!adopted.empty())
     console_.info(fmt::format("took over {} running task tr{} from a previous server", adopted.size(),
                               adopted.size() == 1 ? "y" : "ies"));
@@ -281,7 +288,7 @@ asio::awaitable<void> scheduler::recover() {
     r.try_number = ti.try_number;
     r.state = "failed";
     r.error = "the server stopped while the task was running";
-    launched_[ti.id] = {ti.dag_id, ti.dag_run_id, ti.try_number};
+    launched_[ti.id] = {ti.dag_id, ti.dag_run_id, ti.try_number, ti.task_id, ti.pool, ti.pool_slots};
     ++recording_;
     co_await finish_try(std::move(r));
   }
@@ -297,7 +304,11 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     std::optional<schema::dag_record> dag;
     long long running_runs = 0;
     std::vector<schema::xcom_record> xcoms;
+    std::map<std::string, long long> pools;
   };
+  // Decided anew below; until then the run holds nothing back.
+  blocked_runs_.erase(dag_run_id);
+  pool_waiting_.erase(dag_run_id);
   auto read = [dag_run_id](soci::session& s) {
     snapshot out;
     out.run = schema::find_run_by_id(s, dag_run_id);
@@ -306,6 +317,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     out.dag = schema::find_dag(s, out.run->dag_id);
     out.running_runs = schema::count_runs(s, out.run->dag_id, {"running"});
     out.xcoms = schema::run_xcoms(s, dag_run_id);
+    out.pools = schema::pool_sizes(s);
     return out;
   };
   auto snap = co_await db_.read(std::move(read));
@@ -363,20 +375,38 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
     }
   }
 
-  std::size_t dag_running = running_for(run.dag_id);
-  std::size_t total_running = launched_.size();
-  std::vector<std::int64_t> picked;
-  for (auto id : plan.ready) {
-    if (dag_running >= static_cast<std::size_t>(std::max(1, dag.max_active_tasks)) ||
-        total_running >= options_.parallelism)
-      break;
-    picked.push_back(id);
-    ++dag_running;
-    ++total_running;
-  }
-
   std::map<std::int64_t, const schema::task_instance_record*> by_id;
   for (const auto& t : snap.tis) by_id[t.id] = &t;
+
+  // What may start now, with no co_await between reading what runs and
+  // recording what waits: a try finishing in between must see this run as
+  // blocked to wake it.
+  std::vector<ready_try> ready;
+  for (auto id : plan.ready) {
+    const auto& ti = *by_id.at(id);
+    const auto* task = dag.task(ti.task_id);
+    ready.push_back({id, ti.task_id, ti.pool, ti.pool_slots, task ? task->effective_priority : 1});
+  }
+  std::vector<active_try> active;
+  for (const auto& [id, t] : launched_) active.push_back({t.dag_id, t.dag_run_id, t.task_id, t.pool, t.pool_slots});
+  std::map<std::string, std::vector<pool_waiter>> waiters;
+  for (const auto& [other_run, waiting] : pool_waiting_)
+    for (const auto& w : waiting) waiters[w.pool].push_back({other_run, w.priority, w.pool_slots});
+  auto admitted = admit(dag, dag_run_id, ready, active, waiters, {options_.parallelism, snap.pools});
+  const std::vector<std::int64_t> picked = admitted.admitted;
+  if (admitted.held) blocked_runs_.insert(dag_run_id);
+  if (!admitted.waiting_for_pool.empty()) pool_waiting_[dag_run_id] = admitted.waiting_for_pool;
+  for (auto other : admitted.runs_to_wake) pending_runs_.insert(other);
+  for (const auto& r : ready) {
+    auto pool = snap.pools.find(r.pool);
+    const bool missing = pool == snap.pools.end();
+    if (!missing && (pool->second < 0 || r.pool_slots <= pool->second)) continue;
+    if (!warned_pools_.insert(run.dag_id + "\n" + r.task_id + "\n" + r.pool).second) continue;
+    console_.warning(missing ? fmt::format("{}.{} waits: pool '{}' does not exist (create it in the API or UI: "
+                                           "POST /api/v2/pools)", run.dag_id, r.task_id, r.pool)
+                             : fmt::format("{}.{} waits: it needs {} slots of pool '{}', which has {}", run.dag_id,
+                                           r.task_id, r.pool_slots, r.pool, pool->second));
+  }
   const std::string host = host_name();
   auto apply = [&plan, picked, by_id, dag_run_id, host, timed_out, run](soci::session& s) {
     std::vector<std::int64_t> queued;
@@ -500,7 +530,7 @@ asio::awaitable<void> scheduler::evaluate_run(std::int64_t dag_run_id) {
       if (task) req.executor_config = task->executor_config;
       req.venv_name = snap.dag->venv_name.value_or(run.dag_id);
       req.secrets = masker;
-      launched_[id] = {run.dag_id, dag_run_id, try_number};
+      launched_[id] = {run.dag_id, dag_run_id, try_number, ti.task_id, ti.pool, ti.pool_slots};
       auto queued_ti = ti;
       queued_ti.try_number = try_number;
       events_.publish(live_event_type::task_instance, ti_event(queued_ti, "queued"));
@@ -543,6 +573,7 @@ asio::awaitable<void> scheduler::finish_try(executors::task_result result) {
     ~counted() { --n; }
   } recorded_guard{recording_};
   launched_.erase(result.ti_id);
+  wake_blocked();  // its slots are free
   auto load = [id = result.ti_id](soci::session& s) {
     auto ti = schema::find_task_instance_by_id(s, id);
     std::optional<schema::dag_run_record> run;

@@ -24,6 +24,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "common/clock.hpp"
+#include "scheduler/admission.hpp"
 #include "schema/run_store.hpp"
 #include "services/scheduling.hpp"
 
@@ -72,6 +73,8 @@ class scheduler final : public services::scheduling {
   // A DAG's schedule may have changed (new version, unpaused): create what
   // is due and look at its active runs again.
   void wake_dag(const std::string& dag_id) override;
+  // A pool grew, was created or deleted: look again at what waits for slots.
+  void capacity_changed() override;
   // Stops running tries (their state was already changed by the caller).
   void kill_tries(std::vector<std::int64_t> ti_ids, std::string reason) override;
   // A DAG was deleted: stop its tries.
@@ -82,6 +85,9 @@ class scheduler final : public services::scheduling {
     std::string dag_id;
     std::int64_t dag_run_id;
     int try_number;
+    std::string task_id;
+    std::string pool;
+    int pool_slots = 1;
   };
   struct version_data {
     std::shared_ptr<const dag_structure> structure;
@@ -99,8 +105,9 @@ class scheduler final : public services::scheduling {
   boost::asio::awaitable<std::shared_ptr<const version_data>> version(std::int64_t version_id);
 
   void ensure_pumping();
+  // Runs that had a ready try held by a limit look again (a slot freed).
+  void wake_blocked();
   void arm_alarm(timestamp when);
-  std::size_t running_for(const std::string& dag_id) const;
   template <typename Awaitable>
   void spawn(Awaitable a, const char* what);
 
@@ -119,6 +126,12 @@ class scheduler final : public services::scheduling {
   // the executor reports from its own).
   std::atomic<int> recording_{0};
   std::map<std::int64_t, launched_try> launched_;  // by task instance id
+  // Runs with a ready try that a limit held back, and of those the tries
+  // that wait for pool slots only (so another run's lower-priority try does
+  // not take the slots first).
+  std::set<std::int64_t> blocked_runs_;
+  std::map<std::int64_t, std::vector<ready_try>> pool_waiting_;
+  std::set<std::string> warned_pools_;
   std::map<std::int64_t, std::shared_ptr<const version_data>> versions_;
   boost::asio::steady_timer alarm_;
   std::optional<timestamp> alarm_at_;

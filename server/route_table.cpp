@@ -12,6 +12,7 @@ void add_main_routes(http::router& r, api::api_context& api, ide::ide_service& i
   api::add_run_routes(r, api);
   api::add_task_instance_routes(r, api);
   api::add_misc_routes(r, api);
+  api::add_pool_routes(r, api);
   ui::add_ui_routes(r, api);
   ide::add_ide_routes(r, ide);
   gate.add_routes(r);

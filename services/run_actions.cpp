@@ -13,7 +13,7 @@ std::vector<schema::task_seed> task_seeds(const scheduler::dag_structure& dag) {
   std::vector<schema::task_seed> out;
   for (const auto& t : dag.tasks)
     out.push_back({t.task_id, t.operator_class, t.operator_name, t.pool, t.pool_slots, t.queue,
-                   t.priority_weight, t.retries});
+                   t.effective_priority, t.retries});
   return out;
 }
 

@@ -16,6 +16,9 @@ class scheduling {
   virtual void wake_run(std::int64_t dag_run_id) = 0;
   // A DAG's schedule may have changed (unpaused). Thread-safe.
   virtual void wake_dag(const std::string& dag_id) = 0;
+  // Slots may have opened (a pool grew or was created): look again at the
+  // runs whose tries wait for them. Thread-safe.
+  virtual void capacity_changed() = 0;
   // Stops running tries whose state the caller already changed. Thread-safe.
   virtual void kill_tries(std::vector<std::int64_t> ti_ids, std::string reason) = 0;
 };

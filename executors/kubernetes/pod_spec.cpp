@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include "common/engine_features.hpp"
 #include "common/hash.hpp"
 
 namespace leoflow::kubernetes {
@@ -252,7 +253,7 @@ std::variant<bj::object, std::string> build_pod(const pod_request& r, const pod_
 
   bj::array env{env_var("LEOFLOW_EXECUTION_API", r.execution_api_url), env_var("LEOFLOW_TI_ID", std::to_string(r.ti_id)),
                 env_var("LEOFLOW_TRY_NUMBER", std::to_string(r.try_number)), env_var("PYTHONUNBUFFERED", "1"),
-                env_var("PYTHONIOENCODING", "utf-8")};
+                env_var("PYTHONIOENCODING", "utf-8"), env_var("LEOFLOW_FEATURES", engine_features)};
   bj::object container{{"name", "task"},
                        {"image", r.image},
                        {"imagePullPolicy", d.image_pull_policy},

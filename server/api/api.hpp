@@ -52,5 +52,6 @@ void add_import_error_routes(http::router& r, api_context& ctx);
 void add_run_routes(http::router& r, api_context& ctx);
 void add_task_instance_routes(http::router& r, api_context& ctx);
 void add_misc_routes(http::router& r, api_context& ctx);
+void add_pool_routes(http::router& r, api_context& ctx);
 
 }  // namespace leoflow::api

@@ -1,4 +1,4 @@
-// /api/v2/dagStats, /eventLogs, /variables, /connections and /pools.
+// /api/v2/dagStats, /eventLogs, /variables and /connections.
 #include <charconv>
 
 #include <boost/json/serialize.hpp>
@@ -10,7 +10,6 @@
 #include "common/secret_masker.hpp"
 #include "schema/config_store.hpp"
 #include "schema/database.hpp"
-#include "schema/query.hpp"
 #include "schema/run_store.hpp"
 #include "server/api/api.hpp"
 #include "server/api/body_fields.hpp"
@@ -321,44 +320,6 @@ void add_misc_routes(http::router& r, api_context& ctx) {
       co_return http::error(404, not_found_text("Connection", {{"connection_id", id}}));
     if (ctx.secrets) ctx.secrets->changed();
     co_return http::no_content();
-  });
-
-  // Lite has one pool: the default one, sized to the executor's parallelism.
-  auto default_pool = [&ctx]() -> asio::awaitable<bj::object> {
-    auto count = [](soci::session& s) {
-      std::map<std::string, long long> by_state;
-      schema::sql_query q("SELECT state, COUNT(*) AS n FROM task_instance");
-      q.where("state IN ('running', 'queued', 'scheduled')").group_by("state");
-      q.each(s, [&](const schema::row_reader& r) { by_state[r.text_or("state", "")] = r.integer_or("n", 0); });
-      return by_state;
-    };
-    auto by_state = co_await ctx.db.read(std::move(count));
-    const long long slots = 128;
-    const long long occupied = by_state["running"] + by_state["queued"];
-    co_return bj::object{{"name", "default_pool"},  {"slots", slots},
-                         {"description", "Default pool"}, {"include_deferred", false},
-                         {"occupied_slots", occupied}, {"running_slots", by_state["running"]},
-                         {"queued_slots", by_state["queued"]}, {"scheduled_slots", by_state["scheduled"]},
-                         {"open_slots", slots - occupied}, {"deferred_slots", 0},
-                         {"team_name", nullptr}};
-  };
-  r.add("GET", "/api/v2/pools",
-        {.query = http::query_of(http::param::paging())},
-        [default_pool](request& req) -> asio::awaitable<response> {
-    http::query_params q(req);
-    const auto limit = q.limit();
-    const auto offset = q.offset();
-    if (auto p = q.problem()) co_return *p;
-    auto pool = co_await default_pool();
-    bj::array pools;
-    if (offset == 0 && limit > 0) pools.push_back(std::move(pool));
-    co_return http::json(list_response("pools", std::move(pools), 1));
-  });
-  r.add("GET", "/api/v2/pools/{pool_name}", {}, [default_pool](request& req) -> asio::awaitable<response> {
-    const auto name = req.param("pool_name");
-    if (name != "default_pool")
-      co_return http::error(404, not_found_text("Pool", {{"name", name}}) + " (Leoflow Lite has only default_pool)");
-    co_return http::json(co_await default_pool());
   });
 }
 

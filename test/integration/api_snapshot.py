@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from lite import Lite, q  # noqa: E402
-from runs import wait_registered, wait_run, write_project  # noqa: E402
+from runs import wait_run, wait_settled, write_project  # noqa: E402
 
 PROJECTS = {
     "snap_chain": '''
@@ -189,7 +189,7 @@ def main(out_path):
         records = []
         with Lite(dags, home=str(Path(tmp) / "home")) as lite:
             for name in PROJECTS:
-                wait_registered(lite, name)
+                wait_settled(lite, name)
             for method, path, body in sequence(lite):
                 if method == "WAIT":
                     wait_run(lite, *path)

@@ -22,6 +22,15 @@ def wait_registered(lite, dag_id, timeout=60):
                       lambda: f"{dag_id} never registered:\n{lite.output()}")
 
 
+def wait_settled(lite, dag_id, timeout=60):
+    """Registered, and the scheduler has written the DAG's next-run fields
+    (timetable_description): until then a second read may rightly differ."""
+    def settled():
+        status, dag = lite.get(f"/api/v2/dags/{q(dag_id)}")
+        return status == 200 and dag["timetable_description"] is not None
+    return wait_until(settled, timeout, lambda: f"{dag_id} never settled:\n{lite.output()}")
+
+
 def trigger(lite, dag_id, conf=None, **body):
     if conf is not None:
         body["conf"] = conf

@@ -117,6 +117,13 @@ VARIABLE = {
     "description": Field("str", "d"),
     "team_name": Field("str", OMIT, max_len=50),
 }
+POOL = {
+    "name": Field("str", "sweep_pool", False, 256),
+    "slots": Field("int", 3, False),
+    "description": Field("str", "d"),
+    "include_deferred": Field("bool", False, False),
+    "team_name": Field("str", OMIT, max_len=50),
+}
 IDE_PATH = 4096  # PATH_MAX
 
 # A valid sample of every body schema in the endpoint table, field by field.
@@ -166,6 +173,12 @@ BODIES = {
     "XComUpdateBody": {"value": Field("any", 2), "map_index": Field("int", -1, False)},
     "VariableBody": VARIABLE,
     "ConnectionBody": CONNECTION,
+    "PoolBody": POOL,
+    "PoolPatchBody": {"name": Field("str", "default_pool"),
+                      "slots": Field("int", 128),
+                      "include_deferred": Field("bool", False),
+                      "description": Field("str", OMIT),
+                      "team_name": Field("str", OMIT, max_len=50)},
     "IdeFileSaveBody": {"root": Field("root", 0, False),
                         "path": Field("str", "sweep/dag.py", False, IDE_PATH),
                         "content": Field("str", "# saved\n", False),
@@ -192,6 +205,7 @@ EXTRAS = {
     ("POST", "/api/v2/variables"): dict(body=dict(VARIABLE, key=Field("str", "sweep_new_var", False, 250))),
     ("POST", "/api/v2/connections"): dict(
         body=dict(CONNECTION, connection_id=Field("str", "sweep_new_conn", False, 200))),
+    ("POST", "/api/v2/pools"): dict(body=dict(POOL, name=Field("str", "sweep_new_pool", False, 256))),
     # The IDE names files by query (root, path).
     ("GET", "/api/v2/ide/tree"): dict(base_query="root=0&path=sweep"),
     ("GET", "/api/v2/ide/file"): dict(base_query="root=0&path=sweep/dag.py"),

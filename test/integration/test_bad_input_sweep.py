@@ -271,13 +271,13 @@ def test_the_routes_command_refuses_a_request_for_nothing(tmp_path):
 
 def test_coverage_fails_for_a_route_the_sweep_cannot_cover():
     # What a new registration without samples looks like in the table.
-    new = {"listener": "main", "method": "POST", "path": "/api/v2/pools/{pool_id}", "path_params": ["pool_id"],
-           "query": [{"name": "when", "type": "duration", "required": False}], "body": "PoolBody",
+    new = {"listener": "main", "method": "POST", "path": "/api/v2/backfills/{backfill_id}", "path_params": ["backfill_id"],
+           "query": [{"name": "when", "type": "duration", "required": False}], "body": "BackfillPostBody",
            "auth": "login"}
     problems = coverage_problems([new])
-    assert any("PoolBody" in p for p in problems)
+    assert any("BackfillPostBody" in p for p in problems)
     assert any("duration" in p for p in problems)
-    assert any("pool_id" in p for p in problems)
+    assert any("backfill_id" in p for p in problems)
 
 
 @pytest.mark.parametrize("kind", ["ids", "query", "body"])

@@ -5,6 +5,7 @@ next read; the login still guards every cached answer."""
 import textwrap
 
 from lite import Lite, http_call, leoflow, setup_user, wait_until
+from runs import wait_settled
 
 DAG = textwrap.dedent('''\
     from datetime import datetime
@@ -30,17 +31,10 @@ def make_dags(tmp_path, *names):
     return root
 
 
-def settled(lite, dag_id):
-    """True once the DAG is registered and the scheduler has written its
-    next-run fields: until then a second read may rightly differ."""
-    status, dag = lite.get(f"/api/v2/dags/{dag_id}")
-    return status == 200 and dag["timetable_description"] is not None
-
-
 def test_a_write_is_seen_by_the_next_read_and_etags_revalidate(tmp_path):
     dags = make_dags(tmp_path, "cached")
     with Lite(dags) as lite:
-        wait_until(lambda: settled(lite, "cached"), message=lite.output)
+        wait_settled(lite, "cached")
         status, headers, first = lite.call("GET", "/api/v2/dags/cached")
         assert status == 200 and first["is_paused"] is False
         etag = headers["ETag"]
@@ -79,7 +73,7 @@ def test_the_login_guards_cached_answers(tmp_path):
     dags = make_dags(tmp_path, "cached")
     with Lite(dags, home=str(home)) as lite:
         lite.login("admin", "admin-pass-1234")
-        wait_until(lambda: settled(lite, "cached"), message=lite.output)
+        wait_settled(lite, "cached")
         status, headers, body = lite.call("GET", "/api/v2/dags/cached",
                                           headers={"Authorization": f"Bearer {lite.token}"})
         assert status == 200

@@ -31,11 +31,13 @@ class recording_scheduler final : public services::scheduling {
  public:
   void wake_run(std::int64_t id) override { woken_runs.push_back(id); }
   void wake_dag(const std::string& dag_id) override { woken_dags.push_back(dag_id); }
+  void capacity_changed() override { ++capacity_changes; }
   void kill_tries(std::vector<std::int64_t> ids, std::string reason) override {
     for (auto id : ids) killed.emplace_back(id, reason);
   }
   std::vector<std::int64_t> woken_runs;
   std::vector<std::string> woken_dags;
+  int capacity_changes = 0;
   std::vector<std::pair<std::int64_t, std::string>> killed;
 };
 
