@@ -28,28 +28,15 @@ connection_record read_connection(const row_reader& r) {
   return c;
 }
 
-void apply_order(sql_query& q, const std::vector<std::string>& order_by) {
-  for (const auto& o : order_by) {
-    const bool desc = !o.empty() && o[0] == '-';
-    q.order_by(desc ? o.substr(1) : o, desc);
-  }
-}
-
 }  // namespace
 
 std::vector<variable_record> list_variables(soci::session& s, const opt_string& key_pattern,
                                             const std::vector<std::string>& order_by, long long limit,
                                             long long offset, long long* total) {
   sql_query q("SELECT * FROM variable");
-  if (key_pattern) {
-    std::string any;
-    for (const auto& p : like_patterns(*key_pattern))
-      any += (any.empty() ? "" : " OR ") + ("var_key LIKE " + q.bind(p));
-    if (!any.empty()) q.where(any);
-  }
+  if (key_pattern) q.where_like("var_key", *key_pattern);
   if (total) *total = q.count(s);
-  apply_order(q, order_by);
-  q.order_by("id", false).page(limit, offset);
+  q.order_by_each(order_by).order_by("id", false).page(limit, offset);
   std::vector<variable_record> out;
   q.each(s, [&](const row_reader& r) { out.push_back(read_variable(r)); });
   return out;
@@ -83,15 +70,9 @@ std::vector<connection_record> list_connections(soci::session& s, const opt_stri
                                                 const std::vector<std::string>& order_by,
                                                 long long limit, long long offset, long long* total) {
   sql_query q("SELECT * FROM connection");
-  if (id_pattern) {
-    std::string any;
-    for (const auto& p : like_patterns(*id_pattern))
-      any += (any.empty() ? "" : " OR ") + ("conn_id LIKE " + q.bind(p));
-    if (!any.empty()) q.where(any);
-  }
+  if (id_pattern) q.where_like("conn_id", *id_pattern);
   if (total) *total = q.count(s);
-  apply_order(q, order_by);
-  q.order_by("id", false).page(limit, offset);
+  q.order_by_each(order_by).order_by("id", false).page(limit, offset);
   std::vector<connection_record> out;
   q.each(s, [&](const row_reader& r) { out.push_back(read_connection(r)); });
   return out;

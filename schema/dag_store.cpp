@@ -423,11 +423,7 @@ std::vector<import_error_record> list_import_errors(soci::session& s,
     q.where(any);
   }
   if (total) *total = q.count(s);
-  for (const auto& o : order_by) {
-    const bool desc = !o.empty() && o[0] == '-';
-    q.order_by(desc ? o.substr(1) : o, desc);
-  }
-  q.order_by("id", false).page(limit, offset);
+  q.order_by_each(order_by).order_by("id", false).page(limit, offset);
   std::vector<import_error_record> out;
   q.each(s, [&](const row_reader& r) { out.push_back(read_import_error(r)); });
   return out;
@@ -466,12 +462,7 @@ std::vector<dag_warning_record> list_dag_warnings(soci::session& s, const opt_st
 std::vector<std::string> list_tags(soci::session& s, const opt_string& pattern, bool descending,
                                    long long limit, long long offset, long long* total) {
   sql_query q("SELECT DISTINCT name FROM dag_tag");
-  if (pattern) {
-    std::string any;
-    for (const auto& p : like_patterns(*pattern))
-      any += (any.empty() ? "" : " OR ") + ("name LIKE " + q.bind(p));
-    if (!any.empty()) q.where(any);
-  }
+  if (pattern) q.where_like("name", *pattern);
   if (total) *total = q.count(s);
   q.order_by("name", descending).page(limit, offset);
   std::vector<std::string> out;

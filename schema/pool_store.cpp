@@ -20,18 +20,9 @@ std::vector<pool_record> list_pools(soci::session& s, const opt_string& name_pat
                                     const std::vector<std::string>& order_by, long long limit, long long offset,
                                     long long* total) {
   sql_query q("SELECT * FROM slot_pool");
-  if (name_pattern) {
-    std::string any;
-    for (const auto& p : like_patterns(*name_pattern))
-      any += (any.empty() ? "" : " OR ") + ("pool LIKE " + q.bind(p));
-    if (!any.empty()) q.where(any);
-  }
+  if (name_pattern) q.where_like("pool", *name_pattern);
   if (total) *total = q.count(s);
-  for (const auto& o : order_by) {
-    const bool desc = !o.empty() && o[0] == '-';
-    q.order_by(desc ? o.substr(1) : o, desc);
-  }
-  q.order_by("id", false).page(limit, offset);
+  q.order_by_each(order_by).order_by("id", false).page(limit, offset);
   std::vector<pool_record> out;
   q.each(s, [&](const row_reader& r) { out.push_back(read_pool(r)); });
   return out;

@@ -112,6 +112,21 @@ sql_query& sql_query::order_by(std::string column, bool descending) {
   return *this;
 }
 
+sql_query& sql_query::where_like(const std::string& column, const std::string& pattern) {
+  std::string any;
+  for (const auto& p : like_patterns(pattern)) any += (any.empty() ? "" : " OR ") + (column + " LIKE " + bind(p));
+  if (!any.empty()) where(any);
+  return *this;
+}
+
+sql_query& sql_query::order_by_each(const std::vector<std::string>& columns) {
+  for (const auto& c : columns) {
+    const bool desc = !c.empty() && c[0] == '-';
+    order_by(desc ? c.substr(1) : c, desc);
+  }
+  return *this;
+}
+
 sql_query& sql_query::page(long long limit, long long offset) {
   limit_ = limit;
   offset_ = offset;

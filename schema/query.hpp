@@ -43,6 +43,10 @@ class sql_query {
   sql_query& where(std::string clause);
   // `column` must come from a caller-side whitelist, never from user input.
   sql_query& order_by(std::string column, bool descending);
+  // An Airflow `*_pattern` parameter on `column` (see like_patterns).
+  sql_query& where_like(const std::string& column, const std::string& pattern);
+  // Each of `columns` ('-' first for descending), from a caller-side whitelist.
+  sql_query& order_by_each(const std::vector<std::string>& columns);
   sql_query& page(long long limit, long long offset);
   sql_query& group_by(std::string columns);
 

@@ -216,12 +216,7 @@ std::vector<dag_run_record> list_runs(soci::session& s, const run_filter& f,
     for (const auto& t : f.run_types) in += (in.empty() ? "" : ",") + q.bind(t);
     q.where("r.run_type IN (" + in + ")");
   }
-  if (f.run_id_pattern) {
-    std::string any;
-    for (const auto& p : like_patterns(*f.run_id_pattern))
-      any += (any.empty() ? "" : " OR ") + ("r.run_id LIKE " + q.bind(p));
-    if (!any.empty()) q.where(any);
-  }
+  if (f.run_id_pattern) q.where_like("r.run_id", *f.run_id_pattern);
   apply_bounds(q, f.bounds);
   if (total) *total = q.count(s);
   apply_order(q, order_by);
@@ -329,12 +324,7 @@ std::vector<task_instance_record> list_task_instances(soci::session& s, const ti
   if (f.task_id) q.where("t.task_id = " + q.bind(*f.task_id));
   if (f.map_index) q.where("t.map_index = " + q.bind(static_cast<long long>(*f.map_index)));
   if (!f.states.empty()) q.where(state_condition(q, "t.state", f.states));
-  if (f.task_id_pattern) {
-    std::string any;
-    for (const auto& p : like_patterns(*f.task_id_pattern))
-      any += (any.empty() ? "" : " OR ") + ("t.task_id LIKE " + q.bind(p));
-    if (!any.empty()) q.where(any);
-  }
+  if (f.task_id_pattern) q.where_like("t.task_id", *f.task_id_pattern);
   apply_bounds(q, f.bounds);
   if (total) *total = q.count(s);
   apply_order(q, order_by);
